@@ -1,0 +1,123 @@
+/**
+ * The domain model: what Config tells us about a source, and what we remember about it.
+ * Pure types and helpers, no AWS SDK.
+ */
+
+/** The statuses DescribeConfigurationAggregatorSourcesStatus documents. Others are kept as they come. */
+export const KNOWN_STATUSES = ['FAILED', 'SUCCEEDED', 'OUTDATED'] as const;
+export type KnownStatus = (typeof KNOWN_STATUSES)[number];
+
+/** Statuses that can be alerted on (`alertStatuses`). */
+export const ALERTABLE_STATUSES = ['FAILED', 'OUTDATED'] as const;
+export type AlertableStatus = (typeof ALERTABLE_STATUSES)[number];
+
+/** The non-SUCCEEDED values the API's UpdateStatus filter accepts: the fast path asks for these only. */
+export const ATTENTION_FILTER: readonly KnownStatus[] = ['FAILED', 'OUTDATED'];
+
+/** Placeholder for a field the API left out: the key stays well-formed and the gap stays visible. */
+export const MISSING = '(missing)';
+
+/** The alert condition of a SUCCEEDED source whose LastUpdateTime is older than `staleAfterHours`. */
+export const STALE = 'STALE';
+
+/** One AggregatedSourceStatus, normalised: key fields always present, optional ones kept only if sent. */
+export interface ObservedSource {
+  readonly sourceId: string;
+  readonly sourceType: string;
+  readonly region: string;
+  /** LastUpdateStatus as sent; an unknown value is kept verbatim. */
+  readonly status: string;
+  /** LastUpdateTime, ISO 8601. */
+  readonly lastUpdateTime?: string;
+  /** LastErrorCode: free text with no published list of values, stored raw. */
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+}
+
+/** The remembered current state of one source (one item in the table). */
+export interface SourceState extends ObservedSource {
+  readonly aggregator: string;
+  /** When the source was first seen by the monitor. */
+  readonly firstSeenAt: string;
+  /** When the source entered its current status (or error code). */
+  readonly since: string;
+  /** SUCCEEDED but not updated for `staleAfterHours`, as of the last full sweep. */
+  readonly stale?: boolean;
+  /** Set when the source left the aggregator; the item stays only until a pending notice about it is sent. */
+  readonly removedAt?: string;
+  /** The alert condition last accepted by SNS for this source (a status or STALE), and when. */
+  readonly notifiedCondition?: string;
+  readonly notifiedAt?: string;
+}
+
+/** Identity of a source within an aggregator: source type, source id and region, as the issue keys it. */
+export function sourceKey(s: Pick<ObservedSource, 'sourceType' | 'sourceId' | 'region'>): string {
+  return `${s.sourceType}#${s.sourceId}#${s.region}`;
+}
+
+/** History entry kinds. */
+export const HISTORY_EVENTS = [
+  'FIRST_SEEN',
+  'STATUS_CHANGED',
+  'ERROR_CHANGED',
+  'STALE',
+  'FRESH',
+  'REMOVED',
+] as const;
+export type HistoryEvent = (typeof HISTORY_EVENTS)[number];
+
+export interface HistoryEntry {
+  readonly aggregator: string;
+  readonly sourceId: string;
+  readonly sourceType: string;
+  readonly region: string;
+  /** The run's logical time: the scheduled event's time, so a retried delivery writes the same key. */
+  readonly at: string;
+  readonly event: HistoryEvent;
+  readonly fromStatus?: string;
+  /** The status entered; REMOVED when the source left the aggregator. */
+  readonly toStatus: string;
+  readonly lastUpdateTime?: string;
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+}
+
+/** Per-aggregator bookkeeping that outlives a run. */
+export interface AggregatorMeta {
+  readonly aggregator: string;
+  readonly lastFullSweepAt?: string;
+  /** Sources seen by the last full sweep: gives the SUCCEEDED count on the fast path. */
+  readonly totalSources?: number;
+  /** Earliest moment a fresh SUCCEEDED source can turn stale: the fast path sweeps fully from then. */
+  readonly nextStaleAt?: string;
+  /** The aggregator-level error (missing aggregator, failed run) last notified, and when. */
+  readonly monitorError?: { readonly code: string; readonly message: string; readonly since: string };
+  readonly monitorErrorNotifiedAt?: string;
+}
+
+/** Run summary, one per aggregator per run. */
+export interface RunSummary {
+  readonly aggregator: string;
+  readonly runAt: string;
+  readonly mode: 'full' | 'fast';
+  /** Why a full sweep ran (first-run, schedule, staleness-due, attention-set-shrank). */
+  readonly sweepReason?: string;
+  readonly outcome: 'ok' | 'error';
+  readonly counts: Readonly<Record<string, number>>;
+  readonly configCalls: number;
+  readonly pagesRead: number;
+  readonly sourcesRead: number;
+  readonly historyWritten: number;
+  readonly stateWritten: number;
+  readonly noticesPublished: number;
+  /** DynamoDB write requests this aggregator's run made (BatchWriteItem and PutItem calls). */
+  readonly writeRequests?: number;
+  readonly durationMs: number;
+  readonly error?: { readonly name: string; readonly message: string };
+}
+
+export const HOUR_MS = 3_600_000;
+
+export function addHours(iso: string, hours: number): string {
+  return new Date(Date.parse(iso) + hours * HOUR_MS).toISOString();
+}

@@ -1,0 +1,26 @@
+/**
+ * Names of the metrics the handler emits (CloudWatch embedded metric format, through Powertools Metrics)
+ * and the stack's alarms and dashboard read. One place, so the two cannot disagree.
+ */
+export const TELEMETRY = {
+  namespace: 'ConfigAggregatorWatch',
+  /** Powertools adds it as the `service` dimension of every metric. */
+  service: 'config-aggregator-watch',
+  dimensions: { service: 'service', aggregator: 'Aggregator', status: 'Status' },
+  metrics: {
+    /** Per aggregator and status (dimensions service, Aggregator, Status): sources in that status. */
+    sources: 'Sources',
+    /** Total FAILED sources over all aggregators in this run (dimension service). */
+    failedSources: 'FailedSources',
+    /** 1 for each run that read and recorded every aggregator (dimension service). */
+    successfulRuns: 'SuccessfulRuns',
+    /** Aggregators that could not be read or recorded in this run (dimension service). */
+    aggregatorErrors: 'AggregatorErrors',
+    /** Whole-run wall time, milliseconds (dimension service). */
+    runDuration: 'RunDuration',
+    /** DescribeConfigurationAggregatorSourcesStatus calls in this run (dimension service). */
+    configCalls: 'ConfigCalls',
+    /** SNS messages accepted in this run (dimension service). */
+    noticesPublished: 'NoticesPublished',
+  },
+} as const;

@@ -1,0 +1,324 @@
+/**
+ * The history store: current state, history, run summaries and aggregator records in one DynamoDB table.
+ * Every read is a Query or a key lookup, never a Scan. Batch writes are retried until every item is written.
+ */
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  sourceKey,
+  type AggregatorMeta,
+  type HistoryEntry,
+  type ObservedSource,
+  type RunSummary,
+  type SourceState,
+} from '../core/model';
+import { fromItem, historyItem, metaItem, metaKey, runItem, stateItem, type Item } from './items';
+import { ALL_SHARDS, ATTR, INDEX, keys } from './table-schema';
+
+/** BatchWriteItem takes at most 25 requests, BatchGetItem at most 100 keys. */
+const WRITE_BATCH = 25;
+const GET_BATCH = 100;
+
+export interface StoreOptions {
+  readonly tableName: string;
+  readonly historyRetentionDays: number;
+  /** Batch requests in flight at once. Bounds the write rate a partition key can see (see README). */
+  readonly concurrency?: number;
+  /** Attempts for a batch whose items keep coming back unprocessed, before the run fails. */
+  readonly maxBatchAttempts?: number;
+  /** Backoff base in ms (doubled each attempt, with full jitter). */
+  readonly backoffMs?: number;
+}
+
+/** Items (or keys) DynamoDB kept returning unprocessed: the run fails rather than report success without them. */
+export class UnwrittenItemsError extends Error {
+  override readonly name = 'UnwrittenItemsError';
+  readonly code = 'UnprocessedItems';
+}
+
+export interface WriteCounts {
+  readonly items: number;
+  readonly requests: number;
+}
+
+type SourceRef = Pick<ObservedSource, 'sourceType' | 'sourceId' | 'region'>;
+
+export class HistoryStore {
+  private readonly concurrency: number;
+  private readonly maxBatchAttempts: number;
+  private readonly backoffMs: number;
+  /** Write requests sent (BatchWriteItem and PutItem), for run summaries and benchmarks. */
+  writeRequests = 0;
+
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly options: StoreOptions,
+  ) {
+    this.concurrency = options.concurrency ?? 8;
+    this.maxBatchAttempts = options.maxBatchAttempts ?? 12;
+    this.backoffMs = options.backoffMs ?? 50;
+  }
+
+  get tableName(): string {
+    return this.options.tableName;
+  }
+
+  // ---- current state -------------------------------------------------------------------------------
+
+  /** Every remembered source of an aggregator (one Query per shard). */
+  async loadAll(aggregator: string): Promise<Map<string, SourceState>> {
+    return this.byKey(
+      ALL_SHARDS.map((shard) => ({
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': ATTR.pk },
+        ExpressionAttributeValues: { ':pk': keys.currentPk(aggregator, shard) },
+      })),
+    );
+  }
+
+  /** Sources needing attention: not SUCCEEDED, stale, removed awaiting a notice, or carrying a notice marker. */
+  async loadAttention(aggregator: string): Promise<Map<string, SourceState>> {
+    return this.byKey(
+      ALL_SHARDS.map((shard) => ({
+        IndexName: INDEX.attention,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': ATTR.pk },
+        ExpressionAttributeValues: { ':pk': keys.currentPk(aggregator, shard) },
+      })),
+    );
+  }
+
+  /** The remembered states of the given sources, where there are any. */
+  async getStates(aggregator: string, refs: readonly SourceRef[]): Promise<Map<string, SourceState>> {
+    const found = new Map<string, SourceState>();
+    await this.inBatches(chunk(refs, GET_BATCH), async (batch) => {
+      let pending: Item[] | undefined = batch.map((r) => keys.current(aggregator, r));
+      for (let attempt = 1; pending && pending.length > 0; attempt++) {
+        if (attempt > this.maxBatchAttempts) {
+          throw new UnwrittenItemsError(
+            `${pending.length} keys still unprocessed after ${this.maxBatchAttempts} BatchGetItem attempts on ${this.tableName}`,
+          );
+        }
+        if (attempt > 1) await this.backoff(attempt);
+        const out = await this.db.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        for (const item of out.Responses?.[this.tableName] ?? []) {
+          const s = fromItem<SourceState>(item);
+          found.set(sourceKey(s), s);
+        }
+        pending = out.UnprocessedKeys?.[this.tableName]?.Keys as Item[] | undefined;
+      }
+    });
+    return found;
+  }
+
+  /** Currently in a status: a status from the attention index (incl. STALE and REMOVED), or SUCCEEDED. */
+  async currentInStatus(aggregator: string, status: string): Promise<SourceState[]> {
+    const queries = ALL_SHARDS.map((shard): Query =>
+      status === 'SUCCEEDED'
+        ? {
+            // Healthy sources are not indexed (that is what keeps the index small): filter the shard instead.
+            KeyConditionExpression: '#pk = :pk',
+            FilterExpression: '#status = :status AND attribute_not_exists(#removedAt)',
+            ExpressionAttributeNames: { '#pk': ATTR.pk, '#status': 'status', '#removedAt': 'removedAt' },
+            ExpressionAttributeValues: { ':pk': keys.currentPk(aggregator, shard), ':status': status },
+          }
+        : {
+            IndexName: INDEX.attention,
+            KeyConditionExpression: '#pk = :pk AND begins_with(#attn, :prefix)',
+            ExpressionAttributeNames: { '#pk': ATTR.pk, '#attn': ATTR.attn },
+            ExpressionAttributeValues: { ':pk': keys.currentPk(aggregator, shard), ':prefix': `${status}#` },
+          },
+    );
+    return [...(await this.byKey(queries)).values()];
+  }
+
+  // ---- history ---------------------------------------------------------------------------------------
+
+  /** One source's history over a time range, newest first. */
+  async sourceHistory(
+    aggregator: string,
+    sourceId: string,
+    range: { from: string; to: string; region?: string; sourceType?: string },
+  ): Promise<HistoryEntry[]> {
+    const [from, to] = keys.historyRange(range.from, range.to);
+    const filters: string[] = [];
+    const names: Record<string, string> = { '#pk': ATTR.pk, '#sk': ATTR.sk };
+    const values: Record<string, unknown> = { ':pk': keys.historyPk(aggregator, sourceId), ':from': from, ':to': to };
+    if (range.region) {
+      filters.push('#region = :region');
+      names['#region'] = 'region';
+      values[':region'] = range.region;
+    }
+    if (range.sourceType) {
+      filters.push('#type = :type');
+      names['#type'] = 'sourceType';
+      values[':type'] = range.sourceType;
+    }
+    return this.queryAll<HistoryEntry>({
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+      ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ScanIndexForward: false,
+    });
+  }
+
+  /** Every transition into a status (REMOVED included) across an aggregator in a time range, newest first. */
+  async transitions(aggregator: string, toStatus: string, range: { from: string; to: string }): Promise<HistoryEntry[]> {
+    const perShard = await Promise.all(
+      ALL_SHARDS.map((shard) =>
+        this.queryAll<HistoryEntry>({
+          IndexName: INDEX.transitions,
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+          ExpressionAttributeNames: { '#pk': ATTR.tpk, '#sk': ATTR.tsk },
+          ExpressionAttributeValues: {
+            ':pk': keys.transitionsPk(aggregator, toStatus, shard),
+            ':from': range.from,
+            ':to': `${range.to}\uffff`,
+          },
+          ScanIndexForward: false,
+        }),
+      ),
+    );
+    return perShard.flat().sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+  }
+
+  // ---- runs and aggregators ------------------------------------------------------------------------------
+
+  async runs(range: { from: string; to: string }): Promise<RunSummary[]> {
+    return this.queryAll<RunSummary>({
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
+      ExpressionAttributeValues: { ':pk': keys.runsPk, ':from': range.from, ':to': `${range.to}\uffff` },
+      ScanIndexForward: false,
+    });
+  }
+
+  async aggregators(): Promise<AggregatorMeta[]> {
+    return this.queryAll<AggregatorMeta>({
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': ATTR.pk },
+      ExpressionAttributeValues: { ':pk': keys.aggregatorsPk },
+    });
+  }
+
+  async getMeta(aggregator: string): Promise<AggregatorMeta | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: metaKey(aggregator), ConsistentRead: true }),
+    );
+    return out.Item ? fromItem<AggregatorMeta>(out.Item) : undefined;
+  }
+
+  async putMeta(meta: AggregatorMeta): Promise<void> {
+    this.writeRequests++;
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: metaItem(meta) }));
+  }
+
+  async putRun(run: RunSummary): Promise<void> {
+    this.writeRequests++;
+    await this.db.send(
+      new PutCommand({ TableName: this.tableName, Item: runItem(run, this.options.historyRetentionDays) }),
+    );
+  }
+
+  // ---- writes -------------------------------------------------------------------------------------------
+
+  /**
+   * Records a reconciliation: history first, then states. A run that dies in between leaves history ahead of
+   * state; the next run sees the same change and rewrites the same history keys (at-least-once, no loss).
+   */
+  async record(changes: {
+    history?: readonly HistoryEntry[];
+    writes?: readonly SourceState[];
+    deletes?: readonly SourceState[];
+  }): Promise<WriteCounts> {
+    const history = (changes.history ?? []).map((h) => ({
+      PutRequest: { Item: historyItem(h, this.options.historyRetentionDays) },
+    }));
+    const states = [
+      ...(changes.writes ?? []).map((s) => ({ PutRequest: { Item: stateItem(s) } })),
+      ...(changes.deletes ?? []).map((s) => ({ DeleteRequest: { Key: keys.current(s.aggregator, s) } })),
+    ];
+    const a = await this.batchWrite(history);
+    const b = await this.batchWrite(states);
+    return { items: a.items + b.items, requests: a.requests + b.requests };
+  }
+
+  private async batchWrite(requests: readonly WriteRequest[]): Promise<WriteCounts> {
+    let sent = 0;
+    await this.inBatches(chunk(requests, WRITE_BATCH), async (batch) => {
+      let pending: WriteRequest[] = batch;
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        if (attempt > this.maxBatchAttempts) {
+          throw new UnwrittenItemsError(
+            `${pending.length} items still unprocessed after ${this.maxBatchAttempts} BatchWriteItem attempts on ${this.tableName}`,
+          );
+        }
+        if (attempt > 1) await this.backoff(attempt);
+        sent++;
+        this.writeRequests++;
+        const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+        pending = (out.UnprocessedItems?.[this.tableName] ?? []) as WriteRequest[];
+      }
+    });
+    return { items: requests.length, requests: sent };
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------------------
+
+  private async byKey(queries: Query[]): Promise<Map<string, SourceState>> {
+    const results = await Promise.all(queries.map((q) => this.queryAll<SourceState>(q)));
+    const map = new Map<string, SourceState>();
+    for (const s of results.flat()) map.set(sourceKey(s), s);
+    return map;
+  }
+
+  private async queryAll<T>(input: Query): Promise<T[]> {
+    const items: T[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({ ...input, TableName: this.tableName, ...(start ? { ExclusiveStartKey: start } : {}) }),
+      );
+      for (const item of out.Items ?? []) items.push(fromItem<T>(item));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  /** Runs the batches with at most `concurrency` in flight. */
+  private async inBatches<T>(batches: T[][], run: (batch: T[]) => Promise<void>): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < batches.length) {
+        const batch = batches[next++];
+        if (batch) await run(batch);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, batches.length) }, worker));
+  }
+
+  /** Full-jitter exponential backoff: retried batches of many workers do not fall back in step. */
+  private async backoff(attempt: number): Promise<void> {
+    const cap = Math.min(5_000, this.backoffMs * 2 ** (attempt - 2));
+    await new Promise((r) => setTimeout(r, Math.random() * cap));
+  }
+}
+
+type Query = Omit<QueryCommandInput, 'TableName'>;
+type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } };
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,70 @@
+/**
+ * Domain objects <-> table items. Keys come only from table-schema.ts.
+ */
+import type { AggregatorMeta, HistoryEntry, RunSummary, SourceState } from '../core/model';
+import { ATTR, REMOVED, keys, shardOf } from './table-schema';
+import { sourceKey } from '../core/model';
+
+export type Item = Record<string, unknown>;
+
+const DAY_S = 86_400;
+const KEY_ATTRS = [ATTR.pk, ATTR.sk, ATTR.attn, ATTR.tpk, ATTR.tsk, ATTR.expiresAt] as const;
+
+/** The status under which a state is found in the attention index. */
+export function attentionStatus(s: SourceState): string {
+  if (s.removedAt !== undefined) return REMOVED;
+  return s.stale === true && s.status === 'SUCCEEDED' ? 'STALE' : s.status;
+}
+
+/** Whether a state belongs in the attention index: everything the fast path must see without a full read. */
+export function needsAttention(s: SourceState): boolean {
+  return s.removedAt !== undefined || s.status !== 'SUCCEEDED' || s.stale === true || s.notifiedCondition !== undefined;
+}
+
+export function stateItem(s: SourceState): Item {
+  return {
+    ...keys.current(s.aggregator, s),
+    ...(needsAttention(s) ? { [ATTR.attn]: keys.attention(attentionStatus(s), s) } : {}),
+    ...s,
+  };
+}
+
+export function historyItem(h: HistoryEntry, retentionDays: number): Item {
+  const shard = shardOf(sourceKey(h));
+  return {
+    [ATTR.pk]: keys.historyPk(h.aggregator, h.sourceId),
+    [ATTR.sk]: keys.historySk(h.at, h, h.event),
+    [ATTR.tpk]: keys.transitionsPk(h.aggregator, h.toStatus, shard),
+    [ATTR.tsk]: keys.transitionsSk(h.at, h),
+    [ATTR.expiresAt]: expiresAt(h.at, retentionDays),
+    ...h,
+  };
+}
+
+export function runItem(r: RunSummary, retentionDays: number): Item {
+  return {
+    [ATTR.pk]: keys.runsPk,
+    [ATTR.sk]: keys.runSk(r.runAt, r.aggregator),
+    [ATTR.expiresAt]: expiresAt(r.runAt, retentionDays),
+    ...r,
+  };
+}
+
+export function metaItem(m: AggregatorMeta): Item {
+  return { [ATTR.pk]: keys.aggregatorsPk, [ATTR.sk]: m.aggregator, ...m };
+}
+
+export function metaKey(aggregator: string): Item {
+  return { [ATTR.pk]: keys.aggregatorsPk, [ATTR.sk]: aggregator };
+}
+
+/** Strips the key attributes, leaving the domain object as it was written. */
+export function fromItem<T>(item: Item): T {
+  const copy: Item = { ...item };
+  for (const a of KEY_ATTRS) delete copy[a];
+  return copy as T;
+}
+
+function expiresAt(iso: string, retentionDays: number): number {
+  return Math.floor(Date.parse(iso) / 1000) + retentionDays * DAY_S;
+}

@@ -1,0 +1,126 @@
+/**
+ * The table's keys and indexes: the one definition shared by the stack (lib/), the handler's store,
+ * the CLI and the tests, so they cannot drift apart.
+ *
+ * One table holds five kinds of item:
+ *
+ * | item          | pk                          | sk                            | index keys                              |
+ * |---------------|-----------------------------|-------------------------------|-----------------------------------------|
+ * | current state | CUR#<agg>#<shard>           | <type>#<sourceId>#<region>    | attn (only while it needs attention)    |
+ * | history       | SRC#<agg>#<sourceId>        | H#<at>#<type>#<region>#<event>| tpk = T#<agg>#<toStatus>#<shard>, tsk   |
+ * | run summary   | RUNS                        | <runAt>#<agg>                 |                                         |
+ * | aggregator    | AGG                         | <agg>                         |                                         |
+ *
+ * Current state is spread over SHARDS partitions per aggregator (by a hash of the source key) so that the
+ * first run of a 100,000-source organization does not push every write through one partition key
+ * (DynamoDB throttles a partition key above 1,000 writes per second); the transitions index is sharded the
+ * same way. Readers query every shard and merge.
+ */
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { sourceKey, type ObservedSource } from '../core/model';
+
+export const SHARDS = 16;
+
+export const ATTR = {
+  pk: 'pk',
+  sk: 'sk',
+  /** Sort key of the `attention` local index: `<status>#<sourceKey>`, present only on items needing attention. */
+  attn: 'attn',
+  /** Keys of the `transitions` global index, present on history items. */
+  tpk: 'tpk',
+  tsk: 'tsk',
+  /** TTL attribute (epoch seconds) on history and run summaries. */
+  expiresAt: 'expiresAt',
+} as const;
+
+export const INDEX = {
+  /** LSI over current-state items that are not plainly SUCCEEDED, or carry a notice marker. */
+  attention: 'attention',
+  /** GSI over history items: every transition into a status, by aggregator and time. */
+  transitions: 'transitions',
+} as const;
+
+/** Status used in the attention index for a source that left the aggregator but still owes a notice. */
+export const REMOVED = 'REMOVED';
+
+/** FNV-1a, 32 bit: stable across runtimes and releases, which the shard layout depends on. */
+export function shardOf(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % SHARDS;
+}
+
+const pad = (shard: number) => String(shard).padStart(2, '0');
+export const ALL_SHARDS: readonly number[] = Array.from({ length: SHARDS }, (_, i) => i);
+
+type SourceRef = Pick<ObservedSource, 'sourceType' | 'sourceId' | 'region'>;
+
+export const keys = {
+  currentPk: (aggregator: string, shard: number) => `CUR#${aggregator}#${pad(shard)}`,
+  current: (aggregator: string, s: SourceRef) => {
+    const key = sourceKey(s);
+    return { [ATTR.pk]: keys.currentPk(aggregator, shardOf(key)), [ATTR.sk]: key };
+  },
+  attention: (status: string, s: SourceRef) => `${status}#${sourceKey(s)}`,
+
+  historyPk: (aggregator: string, sourceId: string) => `SRC#${aggregator}#${sourceId}`,
+  /** Deterministic from the run's time and the event: a retried delivery of the same run rewrites, not adds. */
+  historySk: (at: string, s: SourceRef, event: string) => `H#${at}#${s.sourceType}#${s.region}#${event}`,
+  /** Bounds for a time-range query of history sort keys (ISO times sort as strings). */
+  historyRange: (from: string, to: string) => [`H#${from}`, `H#${to}\uffff`] as const,
+  transitionsPk: (aggregator: string, toStatus: string, shard: number) => `T#${aggregator}#${toStatus}#${pad(shard)}`,
+  transitionsSk: (at: string, s: SourceRef) => `${at}#${sourceKey(s)}`,
+
+  runsPk: 'RUNS',
+  runSk: (runAt: string, aggregator: string) => `${runAt}#${aggregator}`,
+
+  aggregatorsPk: 'AGG',
+} as const;
+
+/** The table as DynamoDB's CreateTable takes it: used by tests and the local mode, mirrored by the stack. */
+export function createTableInput(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [ATTR.pk, ATTR.sk, ATTR.attn, ATTR.tpk, ATTR.tsk].map((name) => ({
+      AttributeName: name,
+      AttributeType: 'S',
+    })),
+    KeySchema: [
+      { AttributeName: ATTR.pk, KeyType: 'HASH' },
+      { AttributeName: ATTR.sk, KeyType: 'RANGE' },
+    ],
+    LocalSecondaryIndexes: [
+      {
+        IndexName: INDEX.attention,
+        KeySchema: [
+          { AttributeName: ATTR.pk, KeyType: 'HASH' },
+          { AttributeName: ATTR.attn, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: INDEX.transitions,
+        KeySchema: [
+          { AttributeName: ATTR.tpk, KeyType: 'HASH' },
+          { AttributeName: ATTR.tsk, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  };
+}
+
+/** The DynamoDB actions the handler's store performs: the stack grants exactly these, on the table and its indexes. */
+export const HANDLER_TABLE_ACTIONS = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Query',
+] as const;

@@ -1,0 +1,47 @@
+/**
+ * A DynamoDB-compatible server in this process (dynalite, in memory), with the monitor's table created from
+ * the same definition the stack deploys. Used by the tests, the demo and the benchmark.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
+import { createTableInput } from '../../lambda/store/table-schema';
+
+export interface LocalDynamoDB {
+  /** http://127.0.0.1:<port>: give it to the SDK as AWS_ENDPOINT_URL_DYNAMODB. */
+  readonly endpoint: string;
+  readonly client: DynamoDBClient;
+  readonly documentClient: DynamoDBDocumentClient;
+  createTable(tableName: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Static credentials: the SDK signs requests, the local server ignores the signature. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+export const LOCAL_REGION = 'us-east-1';
+
+export async function startLocalDynamoDB(port = 0): Promise<LocalDynamoDB> {
+  const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const documentClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  return {
+    endpoint,
+    client,
+    documentClient,
+    async createTable(tableName) {
+      await client.send(new CreateTableCommand(createTableInput(tableName)));
+    },
+    async close() {
+      client.destroy();
+      server.closeAllConnections?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

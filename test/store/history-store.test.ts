@@ -1,0 +1,235 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { startLocalDynamoDB, type LocalDynamoDB } from '../../lib/local/local-dynamodb';
+import { HistoryStore, UnwrittenItemsError } from '../../lambda/store/history-store';
+import { ATTR, SHARDS, keys, shardOf } from '../../lambda/store/table-schema';
+import { sourceKey, type HistoryEntry, type RunSummary } from '../../lambda/core/model';
+import { AT, observed, organization, state } from '../support/builders';
+
+let local: LocalDynamoDB;
+let table = 0;
+let store: HistoryStore;
+
+beforeAll(async () => {
+  local = await startLocalDynamoDB();
+});
+afterAll(async () => {
+  await local.close();
+});
+beforeEach(async () => {
+  const name = `history-${++table}`;
+  await local.createTable(name);
+  store = new HistoryStore(local.documentClient, { tableName: name, historyRetentionDays: 30 });
+});
+
+const entry = (overrides: Partial<HistoryEntry>): HistoryEntry => ({
+  aggregator: 'org',
+  sourceId: '111111111111',
+  sourceType: 'ACCOUNT',
+  region: 'us-east-1',
+  at: AT,
+  event: 'STATUS_CHANGED',
+  fromStatus: 'SUCCEEDED',
+  toStatus: 'FAILED',
+  ...overrides,
+});
+
+describe('current state', () => {
+  it('writes, loads and deletes states across every shard', async () => {
+    // Prepare
+    const states = organization(40, ['us-east-1', 'eu-west-1']).map((o) => state({ ...o }));
+    // Act
+    await store.record({ writes: states });
+    const all = await store.loadAll('org');
+    await store.record({ deletes: states.slice(0, 10) });
+    // Assess
+    expect(all.size).toBe(80);
+    expect(all.get(sourceKey(states[5]!))).toEqual(states[5]);
+    expect((await store.loadAll('org')).size).toBe(70);
+    expect(new Set(states.map((s) => shardOf(sourceKey(s)))).size).toBe(SHARDS);
+  });
+
+  it('keeps aggregators apart', async () => {
+    await store.record({ writes: [state({ aggregator: 'a' }), state({ aggregator: 'b', region: 'eu-west-1' })] });
+    expect([...(await store.loadAll('a')).values()].map((s) => s.aggregator)).toEqual(['a']);
+  });
+
+  it('indexes only the states that need attention, under their status', async () => {
+    await store.record({
+      writes: [
+        state({ sourceId: '1', status: 'SUCCEEDED' }),
+        state({ sourceId: '2', status: 'FAILED', errorCode: 'X' }),
+        state({ sourceId: '3', status: 'OUTDATED' }),
+        state({ sourceId: '4', status: 'SUCCEEDED', stale: true }),
+        state({ sourceId: '5', status: 'SUCCEEDED', notifiedCondition: 'FAILED', notifiedAt: AT }),
+        state({ sourceId: '6', status: 'FAILED', removedAt: AT, notifiedCondition: 'FAILED' }),
+        state({ sourceId: '7', status: 'SOMETHING_NEW' }),
+      ],
+    });
+    const attention = await store.loadAttention('org');
+    expect([...attention.values()].map((s) => s.sourceId).sort()).toEqual(['2', '3', '4', '5', '6', '7']);
+    const ids = async (status: string) => (await store.currentInStatus('org', status)).map((s) => s.sourceId).sort();
+    expect(await ids('FAILED')).toEqual(['2']);
+    expect(await ids('OUTDATED')).toEqual(['3']);
+    expect(await ids('STALE')).toEqual(['4']);
+    expect(await ids('REMOVED')).toEqual(['6']);
+    expect(await ids('SOMETHING_NEW')).toEqual(['7']);
+    expect(await ids('SUCCEEDED')).toEqual(['1', '4', '5']);
+  });
+
+  it('gets the states of given sources, skipping unknown ones, beyond one BatchGetItem of 100 keys', async () => {
+    const states = organization(150, ['us-east-1']).map((o) => state({ ...o }));
+    await store.record({ writes: states });
+    const refs = [...states.slice(0, 120), observed({ sourceId: '999999999999' })];
+    const got = await store.getStates('org', refs);
+    expect(got.size).toBe(120);
+    expect(got.has(sourceKey(states[119]!))).toBe(true);
+  });
+
+  it('spreads the current state of 10,000 sources over every shard with none above twice its share', async () => {
+    const states = organization(1_000, Array.from({ length: 10 }, (_, i) => `region-${i}`)).map((o) => state({ ...o }));
+    const perShard = new Map<number, number>();
+    for (const s of states) perShard.set(shardOf(sourceKey(s)), (perShard.get(shardOf(sourceKey(s))) ?? 0) + 1);
+    expect(perShard.size).toBe(SHARDS);
+    expect(Math.max(...perShard.values())).toBeLessThan((2 * states.length) / SHARDS);
+  });
+});
+
+describe('history', () => {
+  it('returns one source over a time range, newest first, filtered by region', async () => {
+    await store.record({
+      history: [
+        entry({ at: '2026-11-20T00:00:00.000Z', event: 'FIRST_SEEN', fromStatus: undefined, toStatus: 'SUCCEEDED' }),
+        entry({ at: '2026-11-21T00:00:00.000Z' }),
+        entry({ at: '2026-11-22T00:00:00.000Z', fromStatus: 'FAILED', toStatus: 'SUCCEEDED' }),
+        entry({ at: '2026-11-22T00:00:00.000Z', region: 'eu-west-1' }),
+        entry({ at: '2026-11-22T00:00:00.000Z', sourceId: '222222222222' }),
+      ],
+    });
+    const all = await store.sourceHistory('org', '111111111111', { from: '2026-11-01', to: '2026-11-30' });
+    expect(all.map((h) => `${h.at.slice(0, 10)} ${h.region}`)).toEqual([
+      '2026-11-22 us-east-1',
+      '2026-11-22 eu-west-1',
+      '2026-11-21 us-east-1',
+      '2026-11-20 us-east-1',
+    ]);
+    const range = await store.sourceHistory('org', '111111111111', {
+      from: '2026-11-21T00:00:00.000Z',
+      to: '2026-11-21T23:59:59.999Z',
+      region: 'us-east-1',
+    });
+    expect(range).toHaveLength(1);
+    expect(range[0]).toEqual(entry({ at: '2026-11-21T00:00:00.000Z' }));
+  });
+
+  it('rewrites rather than duplicates an entry recorded twice by the same run', async () => {
+    await store.record({ history: [entry({})] });
+    await store.record({ history: [entry({})] });
+    expect(await store.sourceHistory('org', '111111111111', { from: '2026', to: '2027' })).toHaveLength(1);
+  });
+
+  it('finds every transition into a status across an aggregator and a time range, across shards', async () => {
+    const failures = organization(30, ['us-east-1']).map((o, i) =>
+      entry({ ...o, at: `2026-11-2${i % 3}T00:00:00.000Z`, toStatus: 'FAILED' }),
+    );
+    await store.record({
+      history: [...failures, entry({ sourceId: '5', toStatus: 'OUTDATED' }), entry({ aggregator: 'other' })],
+    });
+    const found = await store.transitions('org', 'FAILED', { from: '2026-11-21', to: '2026-11-22T23:59:59Z' });
+    expect(found).toHaveLength(20);
+    expect(found.map((h) => h.at)).toEqual([...found.map((h) => h.at)].sort().reverse());
+    expect(await store.transitions('org', 'OUTDATED', { from: '2026', to: '2027' })).toHaveLength(1);
+  });
+
+  it('stamps history with its retention TTL and its transition keys', async () => {
+    await store.record({ history: [entry({})] });
+    const out = await local.documentClient.send(
+      new QueryCommand({
+        TableName: store.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.historyPk('org', '111111111111') },
+      }),
+    );
+    const item = out.Items?.[0];
+    expect(item?.[ATTR.expiresAt]).toBe(Date.parse(AT) / 1000 + 30 * 86_400);
+    expect(item?.[ATTR.tpk]).toMatch(/^T#org#FAILED#\d\d$/);
+  });
+});
+
+describe('runs and aggregators', () => {
+  const run = (runAt: string, aggregator: string): RunSummary => ({
+    aggregator,
+    runAt,
+    mode: 'full',
+    outcome: 'ok',
+    counts: { SUCCEEDED: 3 },
+    configCalls: 1,
+    pagesRead: 1,
+    sourcesRead: 3,
+    historyWritten: 0,
+    stateWritten: 0,
+    noticesPublished: 0,
+    durationMs: 12,
+  });
+
+  it('lists run summaries over a time range, newest first', async () => {
+    await store.putRun(run('2026-11-24T10:00:00.000Z', 'a'));
+    await store.putRun(run('2026-11-24T10:15:00.000Z', 'a'));
+    await store.putRun(run('2026-11-24T10:15:00.000Z', 'b'));
+    await store.putRun(run('2026-11-24T10:30:00.000Z', 'a'));
+    const runs = await store.runs({ from: '2026-11-24T10:10:00.000Z', to: '2026-11-24T10:20:00.000Z' });
+    expect(runs.map((r) => r.aggregator).sort()).toEqual(['a', 'b']);
+    expect(runs[0]).toEqual(run('2026-11-24T10:15:00.000Z', runs[0]!.aggregator));
+  });
+
+  it('keeps one record per aggregator', async () => {
+    await store.putMeta({ aggregator: 'a', lastFullSweepAt: AT });
+    await store.putMeta({ aggregator: 'b' });
+    await store.putMeta({ aggregator: 'a', lastFullSweepAt: AT, totalSources: 5 });
+    expect(await store.getMeta('a')).toEqual({ aggregator: 'a', lastFullSweepAt: AT, totalSources: 5 });
+    expect(await store.getMeta('c')).toBeUndefined();
+    expect((await store.aggregators()).map((m) => m.aggregator)).toEqual(['a', 'b']);
+  });
+});
+
+describe('batch writes', () => {
+  it('retries unprocessed items until every one is written', async () => {
+    // Prepare: the first two answers hand back part of the batch unprocessed.
+    const real = local.documentClient;
+    let calls = 0;
+    const flaky = {
+      send: vi.fn(async (command: unknown) => {
+        const out = await real.send(command as never);
+        if (command instanceof BatchWriteCommand && ++calls <= 2) {
+          const requests = command.input.RequestItems![store.tableName]!;
+          const kept = requests.slice(0, 5);
+          await real.send(new BatchWriteCommand({ RequestItems: { [store.tableName]: kept } }));
+          return { UnprocessedItems: { [store.tableName]: requests.slice(5) } };
+        }
+        return out;
+      }),
+    } as unknown as DynamoDBDocumentClient;
+    const flakyStore = new HistoryStore(flaky, { tableName: store.tableName, historyRetentionDays: 30, backoffMs: 1 });
+    const states = organization(25, ['us-east-1']).map((o) => state({ ...o }));
+    // Act
+    const counts = await flakyStore.record({ writes: states });
+    // Assess
+    expect(counts.items).toBe(25);
+    expect(counts.requests).toBe(3);
+    expect((await store.loadAll('org')).size).toBe(25);
+  });
+
+  it('fails, never reports success, when items stay unprocessed', async () => {
+    const stuck = {
+      send: vi.fn(async (command: BatchWriteCommand) => ({ UnprocessedItems: command.input.RequestItems })),
+    } as unknown as DynamoDBDocumentClient;
+    const stuckStore = new HistoryStore(stuck, {
+      tableName: store.tableName,
+      historyRetentionDays: 30,
+      backoffMs: 1,
+      maxBatchAttempts: 3,
+    });
+    await expect(stuckStore.record({ writes: [state()] })).rejects.toThrow(UnwrittenItemsError);
+    await expect(stuckStore.record({ writes: [state()] })).rejects.toThrow(/1 items still unprocessed after 3/);
+  });
+});

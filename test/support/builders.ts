@@ -1,0 +1,36 @@
+import type { ObservedSource, SourceState } from '../../lambda/core/model';
+
+export const AT = '2026-11-24T12:00:00.000Z';
+
+/** An observed source: account 111111111111 in us-east-1, SUCCEEDED, unless overridden. */
+export function observed(overrides: Partial<ObservedSource> = {}): ObservedSource {
+  return {
+    sourceId: '111111111111',
+    sourceType: 'ACCOUNT',
+    region: 'us-east-1',
+    status: 'SUCCEEDED',
+    lastUpdateTime: '2026-11-24T11:00:00.000Z',
+    ...overrides,
+  };
+}
+
+export function state(overrides: Partial<SourceState> = {}): SourceState {
+  return {
+    aggregator: 'org',
+    firstSeenAt: '2026-11-01T00:00:00.000Z',
+    since: '2026-11-01T00:00:00.000Z',
+    ...observed(),
+    ...overrides,
+  };
+}
+
+/** n distinct sources: accounts 100000000000.. across the given regions. */
+export function organization(accounts: number, regions: readonly string[], status = 'SUCCEEDED'): ObservedSource[] {
+  const out: ObservedSource[] = [];
+  for (let a = 0; a < accounts; a++) {
+    for (const region of regions) {
+      out.push(observed({ sourceId: String(100000000000 + a), region, status }));
+    }
+  }
+  return out;
+}
