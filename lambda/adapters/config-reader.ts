@@ -1,0 +1,164 @@
+/**
+ * Reads AWS Config: the aggregators of the account and region, and every source status of one aggregator,
+ * page after page to the last one. Throttling and 5xx are retried by the SDK client (adaptive mode, see
+ * clients.ts); what is left here is what the API's own errors mean for us.
+ */
+import {
+  DescribeConfigurationAggregatorSourcesStatusCommand,
+  DescribeConfigurationAggregatorsCommand,
+  InvalidLimitException,
+  InvalidNextTokenException,
+  InvalidParameterValueException,
+  NoSuchConfigurationAggregatorException,
+  type AggregatedSourceStatus,
+  type ConfigServiceClient,
+} from '@aws-sdk/client-config-service';
+import { MISSING, type ObservedSource } from '../core/model';
+
+/** The API's maximum page size: asking for more is an InvalidLimitException. */
+export const PAGE_LIMIT = 100;
+
+export class AggregatorMissingError extends Error {
+  override readonly name = 'AggregatorMissingError';
+  readonly code = 'NoSuchConfigurationAggregatorException';
+  constructor(
+    readonly aggregator: string,
+    cause: unknown,
+  ) {
+    super(`Configuration aggregator "${aggregator}" does not exist in this account and region`, { cause });
+  }
+}
+
+/** The API refused a request parameter: names the parameter and the value sent. */
+export class ConfigRequestError extends Error {
+  override readonly name = 'ConfigRequestError';
+  constructor(
+    readonly code: string,
+    readonly parameter: string,
+    readonly value: unknown,
+    cause: Error,
+  ) {
+    super(`Config rejected ${parameter}=${JSON.stringify(value)}: ${code}: ${cause.message}`, { cause });
+  }
+}
+
+/** The run's time is running out: stop before the platform cuts the function off half-way. */
+export class DeadlineError extends Error {
+  override readonly name = 'DeadlineError';
+  readonly code = 'DeadlineExceeded';
+}
+
+export interface ReadOptions {
+  /** UpdateStatus filter; absent: every source. */
+  readonly statuses?: readonly string[];
+  /** Milliseconds left before the run must stop reading; checked before each page. */
+  readonly remainingMs?: () => number;
+  /** Time kept in reserve for recording and notifying after the last page. */
+  readonly reserveMs?: number;
+}
+
+export interface ReadResult {
+  readonly sources: ObservedSource[];
+  readonly pages: number;
+  /** API calls made, including pages read before a restart. */
+  readonly calls: number;
+  readonly restarts: number;
+}
+
+export class ConfigReader {
+  constructor(private readonly config: ConfigServiceClient) {}
+
+  /** Every aggregator name in the account and region (all pages). */
+  async listAggregators(): Promise<string[]> {
+    const names: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.config.send(
+        new DescribeConfigurationAggregatorsCommand({ NextToken: token, Limit: PAGE_LIMIT }),
+      );
+      for (const a of page.ConfigurationAggregators ?? []) {
+        if (a.ConfigurationAggregatorName) names.push(a.ConfigurationAggregatorName);
+      }
+      token = page.NextToken || undefined;
+    } while (token);
+    return names;
+  }
+
+  /**
+   * Every source status of one aggregator, to the last page. An InvalidNextTokenException restarts the read
+   * once from the first page (the token expired or the list changed under us); a second one fails the read.
+   */
+  async readSources(aggregator: string, options: ReadOptions = {}): Promise<ReadResult> {
+    let calls = 0;
+    for (let restarts = 0; ; restarts++) {
+      const sources: ObservedSource[] = [];
+      let pages = 0;
+      let token: string | undefined;
+      try {
+        do {
+          this.checkDeadline(aggregator, pages, options);
+          calls++;
+          const page = await this.config.send(
+            new DescribeConfigurationAggregatorSourcesStatusCommand({
+              ConfigurationAggregatorName: aggregator,
+              ...(options.statuses ? { UpdateStatus: [...options.statuses] as never } : {}),
+              Limit: PAGE_LIMIT,
+              NextToken: token,
+            }),
+          );
+          pages++;
+          for (const s of page.AggregatedSourceStatusList ?? []) sources.push(normalise(s));
+          token = page.NextToken || undefined;
+        } while (token);
+        return { sources, pages, calls, restarts };
+      } catch (e) {
+        if (e instanceof InvalidNextTokenException && restarts === 0) continue;
+        throw explain(e, aggregator, token, options);
+      }
+    }
+  }
+
+  private checkDeadline(aggregator: string, pages: number, options: ReadOptions): void {
+    if (!options.remainingMs) return;
+    const left = options.remainingMs();
+    if (left < (options.reserveMs ?? 0)) {
+      throw new DeadlineError(
+        `Stopped reading aggregator "${aggregator}" after ${pages} pages: ${left} ms left of the run, ` +
+          `${options.reserveMs} ms needed to record and notify. Nothing was recorded from the partial list; ` +
+          'see the README on organizations too large for one run.',
+      );
+    }
+  }
+}
+
+function explain(e: unknown, aggregator: string, token: string | undefined, options: ReadOptions): unknown {
+  if (e instanceof NoSuchConfigurationAggregatorException) return new AggregatorMissingError(aggregator, e);
+  if (e instanceof InvalidNextTokenException) {
+    return new ConfigRequestError(e.name, 'NextToken', token, new Error(`${e.message} (again after restarting from the first page)`));
+  }
+  if (e instanceof InvalidLimitException) return new ConfigRequestError(e.name, 'Limit', PAGE_LIMIT, e);
+  if (e instanceof InvalidParameterValueException) {
+    // The API does not say which parameter; report everything we sent.
+    const sent = { ConfigurationAggregatorName: aggregator, UpdateStatus: options.statuses, Limit: PAGE_LIMIT };
+    return new ConfigRequestError(e.name, 'request', sent, e);
+  }
+  return e;
+}
+
+/** Keeps every field as sent; key fields and the status are never empty, so items stay addressable. */
+export function normalise(s: AggregatedSourceStatus): ObservedSource {
+  return {
+    sourceId: s.SourceId || MISSING,
+    sourceType: s.SourceType || MISSING,
+    region: s.AwsRegion || MISSING,
+    status: s.LastUpdateStatus || MISSING,
+    ...(s.LastUpdateTime ? { lastUpdateTime: toIso(s.LastUpdateTime) } : {}),
+    ...(s.LastErrorCode ? { errorCode: s.LastErrorCode } : {}),
+    ...(s.LastErrorMessage ? { errorMessage: s.LastErrorMessage } : {}),
+  };
+}
+
+function toIso(t: Date | string): string {
+  const d = t instanceof Date ? t : new Date(t);
+  return Number.isNaN(d.getTime()) ? String(t) : d.toISOString();
+}

@@ -1,0 +1,29 @@
+/**
+ * Publishes a rendered digest message to the alert topic. Thin on purpose: rendering, size limits and what
+ * counts as notified live in core/digest.ts and the caller; a failed Publish propagates so the caller leaves
+ * the notices owed for the next run.
+ */
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { wireAttributes, type OutboundMessage } from '../core/digest';
+
+export class Notifier {
+  constructor(
+    private readonly sns: SNSClient,
+    private readonly topicArn: string,
+  ) {}
+
+  /** Returns SNS's MessageId once the topic accepted the message. */
+  async publish(m: OutboundMessage): Promise<string> {
+    const out = await this.sns.send(
+      new PublishCommand({
+        TopicArn: this.topicArn,
+        Subject: m.subject,
+        Message: m.message,
+        MessageStructure: 'json',
+        MessageAttributes: wireAttributes(m.attributes),
+      }),
+    );
+    if (out.MessageId === undefined) throw new Error(`SNS accepted no MessageId for ${m.attributes.aggregator} part ${m.part}/${m.parts}`);
+    return out.MessageId;
+  }
+}

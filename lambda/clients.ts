@@ -1,0 +1,18 @@
+/**
+ * AWS SDK clients, created once per container and shared by every invocation.
+ * Throttling and 5xx are retried by the SDK itself: adaptive mode adds client-side rate limiting on top of
+ * exponential backoff, which is what a long sequential pagination against a throttled API needs.
+ * Endpoints come from the SDK's own AWS_ENDPOINT_URL_<SERVICE> variables: the local mode needs no code path.
+ */
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+
+export const RETRY = { retryMode: 'adaptive', maxAttempts: 10 } as const;
+
+export const config = new ConfigServiceClient(RETRY);
+export const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient(RETRY), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+export const sns = new SNSClient(RETRY);

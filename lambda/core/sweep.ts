@@ -1,0 +1,52 @@
+/**
+ * Full sweep or fast path. A full read of N sources costs ceil(N/100) sequential API calls; between full
+ * sweeps the monitor asks only for the non-SUCCEEDED sources, which in a healthy organization is one call.
+ *
+ * A source leaving the non-SUCCEEDED list either recovered or was removed, and only a full read tells
+ * which: so when the list shrank, the same run sweeps fully before recording anything.
+ */
+import { HOUR_MS, addHours, sourceKey, type AggregatorMeta, type ObservedSource, type SourceState } from './model';
+
+export type SweepReason = 'first-run' | 'schedule' | 'staleness-due' | 'attention-set-shrank';
+
+export interface SweepPolicy {
+  readonly fullSweepHours: number;
+  readonly staleAfterHours?: number;
+}
+
+/** Why this run must start with a full sweep, or undefined when the fast path will do. */
+export function fullSweepDue(meta: AggregatorMeta | undefined, policy: SweepPolicy, at: string): SweepReason | undefined {
+  if (meta?.lastFullSweepAt === undefined) return 'first-run';
+  if (Date.parse(at) - Date.parse(meta.lastFullSweepAt) >= policy.fullSweepHours * HOUR_MS) return 'schedule';
+  if (policy.staleAfterHours !== undefined && meta.nextStaleAt !== undefined && meta.nextStaleAt <= at) {
+    return 'staleness-due';
+  }
+  return undefined;
+}
+
+/**
+ * True when a remembered non-SUCCEEDED source is missing from the fast read: it recovered or was removed.
+ * Removed sources awaiting a notice and SUCCEEDED ones (stale, or owing a recovery notice) are not expected.
+ */
+export function attentionSetShrank(remembered: Iterable<SourceState>, read: readonly ObservedSource[]): boolean {
+  const readKeys = new Set(read.map(sourceKey));
+  for (const s of remembered) {
+    if (s.removedAt === undefined && s.status !== 'SUCCEEDED' && !readKeys.has(sourceKey(s))) return true;
+  }
+  return false;
+}
+
+/**
+ * After a full sweep: the earliest time a SUCCEEDED, not yet stale source turns stale, so the fast path knows
+ * when to sweep again. Undefined when staleness is off or nothing can turn stale.
+ */
+export function nextStaleAt(states: Iterable<SourceState>, staleAfterHours: number | undefined): string | undefined {
+  if (staleAfterHours === undefined) return undefined;
+  let earliest: string | undefined;
+  for (const s of states) {
+    if (s.removedAt !== undefined || s.status !== 'SUCCEEDED' || s.stale === true || !s.lastUpdateTime) continue;
+    const due = addHours(s.lastUpdateTime, staleAfterHours);
+    if (earliest === undefined || due < earliest) earliest = due;
+  }
+  return earliest;
+}

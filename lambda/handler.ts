@@ -1,0 +1,75 @@
+/**
+ * The Lambda entry point, invoked by the schedule. Everything that can be built once is built at cold start:
+ * settings (validated: a bad value fails the init with a clear message), clients, adapters, Logger, Metrics.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { config, dynamodb, sns } from './clients';
+import { ConfigReader } from './adapters/config-reader';
+import { Notifier } from './adapters/notifier';
+import { settingsFromEnvironment } from './core/settings';
+import { TELEMETRY } from './core/telemetry';
+import { MonitorRunError, runMonitor, type RunReport } from './monitor';
+import { HistoryStore } from './store/history-store';
+
+const settings = settingsFromEnvironment(process.env);
+const logger = new Logger({ serviceName: TELEMETRY.service });
+const metrics = new Metrics({ namespace: TELEMETRY.namespace, serviceName: TELEMETRY.service });
+const deps = {
+  settings,
+  logger,
+  reader: new ConfigReader(config),
+  store: new HistoryStore(dynamodb, { tableName: settings.tableName, historyRetentionDays: settings.historyRetentionDays }),
+  notifier: new Notifier(sns, settings.topicArn),
+};
+
+export const handler = async (event: unknown, context: Context): Promise<RunReport> => {
+  logger.addContext(context);
+  const at = runTime(event);
+  logger.appendKeys({ runAt: at });
+  try {
+    const report = await runMonitor(deps, { at, remainingMs: () => context.getRemainingTimeInMillis() });
+    emitMetrics(report);
+    logger.info('Run finished', { failed: report.failed, durationMs: report.durationMs });
+    // A failed aggregator fails the invocation, so the function's error alarm fires.
+    if (report.failed.length > 0) throw new MonitorRunError(report);
+    return report;
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};
+
+/**
+ * The scheduled event's time, so that a retried delivery of the same event is recognisably the same run
+ * (its history keys are the same). Any other invocation runs at the current time.
+ */
+export function runTime(event: unknown, now = new Date()): string {
+  const time = (event as { time?: unknown } | null)?.time;
+  const parsed = typeof time === 'string' ? new Date(time) : undefined;
+  return parsed && !Number.isNaN(parsed.getTime()) ? parsed.toISOString() : now.toISOString();
+}
+
+function emitMetrics(report: RunReport): void {
+  const { metrics: m, dimensions: d } = TELEMETRY;
+  let failed = 0;
+  let calls = 0;
+  let published = 0;
+  for (const a of report.aggregators) {
+    calls += a.configCalls;
+    published += a.noticesPublished;
+    if (a.outcome !== 'ok') continue;
+    failed += a.counts.FAILED ?? 0;
+    for (const [status, count] of Object.entries(a.counts)) {
+      const single = metrics.singleMetric();
+      single.addDimensions({ [d.aggregator]: a.aggregator, [d.status]: status });
+      single.addMetric(m.sources, MetricUnit.Count, count);
+    }
+  }
+  metrics.addMetric(m.failedSources, MetricUnit.Count, failed);
+  metrics.addMetric(m.successfulRuns, MetricUnit.Count, report.failed.length === 0 ? 1 : 0);
+  metrics.addMetric(m.aggregatorErrors, MetricUnit.Count, report.failed.length);
+  metrics.addMetric(m.runDuration, MetricUnit.Milliseconds, report.durationMs);
+  metrics.addMetric(m.configCalls, MetricUnit.Count, calls);
+  metrics.addMetric(m.noticesPublished, MetricUnit.Count, published);
+}

@@ -1,0 +1,281 @@
+/**
+ * One run of the monitor: for each aggregator, read Config, reconcile with the store, record, notify.
+ * Decisions are the core's (lambda/core); this file only sequences the adapters around them.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { ATTENTION_FILTER, sourceKey, type AggregatorMeta, type ObservedSource, type RunSummary, type SourceState } from './core/model';
+import type { MonitorSettings } from './core/settings';
+import { dedupe, reconcile } from './core/reconcile';
+import { attentionSetShrank, fullSweepDue, nextStaleAt, type SweepReason } from './core/sweep';
+import {
+  afterNotified,
+  afterSilentClear,
+  decideMonitorNotice,
+  decideSourceNotices,
+  metaAfterMonitorNotice,
+  type Digest,
+  type MonitorError,
+  type MonitorNotice,
+} from './core/notices';
+import { renderDigest, type OutboundMessage } from './core/digest';
+import type { ConfigReader, ReadResult } from './adapters/config-reader';
+import type { HistoryStore } from './store/history-store';
+
+export interface Publisher {
+  publish(message: OutboundMessage): Promise<string>;
+}
+
+export interface MonitorDeps {
+  readonly settings: MonitorSettings;
+  readonly reader: ConfigReader;
+  readonly store: HistoryStore;
+  readonly notifier: Publisher;
+  readonly logger: Logger;
+}
+
+export interface RunContext {
+  /** The run's logical time: the scheduled event's time, so a retried delivery is the same run. */
+  readonly at: string;
+  /** Milliseconds left before the function is cut off. */
+  readonly remainingMs?: () => number;
+}
+
+export type AggregatorReport = RunSummary;
+
+export interface RunReport {
+  readonly at: string;
+  readonly aggregators: AggregatorReport[];
+  readonly failed: string[];
+  readonly durationMs: number;
+}
+
+/** Time kept after the last page for recording and notifying. */
+export const RESERVE_MS = 90_000;
+
+export class MonitorRunError extends Error {
+  override readonly name = 'MonitorRunError';
+  constructor(readonly report: RunReport) {
+    super(
+      `${report.failed.length} of ${report.aggregators.length} aggregators failed: ` +
+        report.aggregators
+          .filter((a) => a.outcome === 'error')
+          .map((a) => `${a.aggregator} (${a.error?.name}: ${a.error?.message})`)
+          .join('; '),
+    );
+  }
+}
+
+export async function runMonitor(deps: MonitorDeps, ctx: RunContext): Promise<RunReport> {
+  const started = Date.now();
+  const names = deps.settings.aggregators ?? (await deps.reader.listAggregators());
+  if (names.length === 0) deps.logger.warn('No configuration aggregator in this account and region: nothing to watch');
+  const aggregators: AggregatorReport[] = [];
+  // One after another: each aggregator's pages are sequential anyway, and Config's rate limit is per account.
+  for (const aggregator of names) {
+    deps.logger.appendKeys({ aggregator });
+    aggregators.push(await watchAggregator(deps, ctx, aggregator));
+    deps.logger.removeKeys(['aggregator']);
+  }
+  return {
+    at: ctx.at,
+    aggregators,
+    failed: aggregators.filter((a) => a.outcome === 'error').map((a) => a.aggregator),
+    durationMs: Date.now() - started,
+  };
+}
+
+interface Observation {
+  readonly mode: 'full' | 'fast';
+  readonly reason?: SweepReason;
+  readonly read: ReadResult;
+  readonly observed: ObservedSource[];
+  readonly previous: Map<string, SourceState>;
+  readonly calls: number;
+}
+
+async function watchAggregator(deps: MonitorDeps, ctx: RunContext, aggregator: string): Promise<AggregatorReport> {
+  const { settings, store, logger } = deps;
+  const started = Date.now();
+  const writesBefore = store.writeRequests;
+  let meta: AggregatorMeta | undefined;
+  let published = 0;
+  let counts: Record<string, number> = {};
+  let configCalls = 0;
+  const summary = (fields: Partial<AggregatorReport>): AggregatorReport => ({
+    aggregator,
+    runAt: ctx.at,
+    mode: 'full',
+    outcome: 'ok',
+    counts,
+    configCalls,
+    pagesRead: 0,
+    sourcesRead: 0,
+    historyWritten: 0,
+    stateWritten: 0,
+    noticesPublished: published,
+    durationMs: Date.now() - started,
+    ...fields,
+  });
+
+  try {
+    meta = await store.getMeta(aggregator);
+    const obs = await observe(deps, ctx, aggregator, meta);
+    configCalls = obs.calls;
+    counts = countStatuses(obs, meta);
+    const rec = reconcile({
+      aggregator,
+      at: ctx.at,
+      observed: obs.observed,
+      previous: obs.previous,
+      complete: obs.mode === 'full',
+      ...(settings.staleAfterHours !== undefined ? { staleAfterHours: settings.staleAfterHours } : {}),
+    });
+    await store.record(rec);
+    logger.info('Recorded', {
+      mode: obs.mode,
+      sweepReason: obs.reason,
+      pages: obs.read.pages,
+      sources: obs.observed.length,
+      history: rec.history.length,
+      states: rec.writes.length + rec.deletes.length,
+    });
+
+    const decision = decideSourceNotices(rec.states.values(), settings, ctx.at);
+    const monitorNotice = decideMonitorNotice(meta, undefined, settings, ctx.at);
+    published = await notify(deps, { aggregator, at: ctx.at, sources: decision.notices, ...(monitorNotice ? { monitor: monitorNotice } : {}) });
+    await recordMarkers(store, decision.silentClears.map((s) => [s, afterSilentClear(s)]));
+
+    const kept = metaAfterMonitorNotice(meta ?? { aggregator }, monitorNotice, undefined, ctx.at);
+    const next: AggregatorMeta = obs.mode === 'fast' ? kept : afterFullSweep(kept, rec.states.values(), obs, ctx.at, settings);
+    if (JSON.stringify(next) !== JSON.stringify(meta)) await store.putMeta(next);
+
+    const report = summary({
+      mode: obs.mode,
+      ...(obs.reason ? { sweepReason: obs.reason } : {}),
+      pagesRead: obs.read.pages,
+      sourcesRead: obs.observed.length,
+      historyWritten: rec.history.length,
+      stateWritten: rec.writes.length + rec.deletes.length,
+      noticesPublished: published,
+    });
+    await store.putRun({ ...report, writeRequests: store.writeRequests - writesBefore });
+    return report;
+  } catch (e) {
+    const error = asMonitorError(e);
+    logger.error('Aggregator run failed', { error: e as Error });
+    const report = summary({ outcome: 'error', error: { name: error.code, message: error.message } });
+    await reportFailure(deps, ctx, aggregator, meta, error);
+    await store.putRun({ ...report, writeRequests: store.writeRequests - writesBefore }).catch((err: unknown) => {
+      logger.error('Could not record the run summary', { error: err as Error });
+    });
+    return report;
+  }
+}
+
+/** Reads Config and the remembered states it is compared with: fast path when it suffices, else a full sweep. */
+async function observe(
+  deps: MonitorDeps,
+  ctx: RunContext,
+  aggregator: string,
+  meta: AggregatorMeta | undefined,
+): Promise<Observation> {
+  const { reader, store, settings, logger } = deps;
+  const readOptions = { ...(ctx.remainingMs ? { remainingMs: ctx.remainingMs } : {}), reserveMs: RESERVE_MS };
+  let reason = fullSweepDue(meta, settings, ctx.at);
+  let calls = 0;
+
+  if (reason === undefined) {
+    const [remembered, read] = await Promise.all([
+      store.loadAttention(aggregator),
+      reader.readSources(aggregator, { ...readOptions, statuses: ATTENTION_FILTER }),
+    ]);
+    calls += read.calls;
+    const observed = dedupeLogged(read.sources, logger);
+    if (!attentionSetShrank(remembered.values(), observed)) {
+      const unknown = observed.filter((s) => !remembered.has(sourceKey(s)));
+      const fetched = unknown.length > 0 ? await store.getStates(aggregator, unknown) : new Map<string, SourceState>();
+      return { mode: 'fast', read, observed, previous: new Map([...remembered, ...fetched]), calls };
+    }
+    reason = 'attention-set-shrank';
+  }
+
+  const [previous, read] = await Promise.all([store.loadAll(aggregator), reader.readSources(aggregator, readOptions)]);
+  calls += read.calls;
+  return { mode: 'full', reason, read, observed: dedupeLogged(read.sources, logger), previous, calls };
+}
+
+function dedupeLogged(sources: readonly ObservedSource[], logger: Logger): ObservedSource[] {
+  const { sources: unique, duplicates } = dedupe(sources);
+  if (duplicates > 0) logger.warn('Config returned the same source more than once; kept the last', { duplicates });
+  return unique;
+}
+
+/**
+ * Publishes the digest part by part, recording each part's notices as sent only once SNS accepted it.
+ * A Publish failure ends the run in error; the unrecorded notices are owed again next run.
+ */
+async function notify(deps: MonitorDeps, digest: Digest): Promise<number> {
+  const { store, notifier, logger } = deps;
+  let published = 0;
+  for (const message of renderDigest(digest, { tableName: store.tableName })) {
+    const messageId = await notifier.publish(message);
+    published++;
+    logger.info('Notice published', { messageId, part: message.part, parts: message.parts, kind: message.attributes.kind });
+    await recordMarkers(
+      store,
+      message.notices.map((n) => [n.state, afterNotified(n, digest.at)]),
+    );
+  }
+  return published;
+}
+
+async function recordMarkers(store: HistoryStore, updates: [SourceState, SourceState | undefined][]): Promise<void> {
+  if (updates.length === 0) return;
+  await store.record({
+    writes: updates.flatMap(([, next]) => (next ? [next] : [])),
+    deletes: updates.flatMap(([prev, next]) => (next ? [] : [prev])),
+  });
+}
+
+/** Best effort: tell people the aggregator could not be watched, without letting that hide the first error. */
+async function reportFailure(
+  deps: MonitorDeps,
+  ctx: RunContext,
+  aggregator: string,
+  meta: AggregatorMeta | undefined,
+  error: MonitorError,
+): Promise<void> {
+  const notice: MonitorNotice | undefined = decideMonitorNotice(meta, error, deps.settings, ctx.at);
+  try {
+    if (notice) await notify(deps, { aggregator, at: ctx.at, sources: [], monitor: notice });
+    await deps.store.putMeta(metaAfterMonitorNotice(meta ?? { aggregator }, notice, error, ctx.at));
+  } catch (e) {
+    deps.logger.error('Could not notify or record the aggregator failure', { error: e as Error });
+  }
+}
+
+function asMonitorError(e: unknown): MonitorError {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const code = (err as { code?: unknown }).code;
+  return { code: typeof code === 'string' ? code : err.name, message: err.message };
+}
+
+/** Counts per status. On the fast path SUCCEEDED is what the last full sweep saw, less the sources not SUCCEEDED now. */
+function countStatuses(obs: Observation, meta: AggregatorMeta | undefined): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const s of obs.observed) counts[s.status] = (counts[s.status] ?? 0) + 1;
+  if (obs.mode === 'fast') counts.SUCCEEDED = Math.max(0, (meta?.totalSources ?? 0) - obs.observed.length);
+  return counts;
+}
+
+function afterFullSweep(
+  meta: AggregatorMeta,
+  states: Iterable<SourceState>,
+  obs: Observation,
+  at: string,
+  settings: MonitorSettings,
+): AggregatorMeta {
+  const { nextStaleAt: _previous, ...rest } = meta;
+  const staleAt = nextStaleAt(states, settings.staleAfterHours);
+  return { ...rest, lastFullSweepAt: at, totalSources: obs.observed.length, ...(staleAt ? { nextStaleAt: staleAt } : {}) };
+}
