@@ -1,0 +1,124 @@
+/**
+ * The real monitor (reader, store, notifier and core) with Config and SNS mocked at the SDK client and the
+ * store on dynalite. `org` is the simulated truth the mocked Config serves, page by page.
+ */
+import {
+  ConfigServiceClient,
+  DescribeConfigurationAggregatorSourcesStatusCommand,
+  DescribeConfigurationAggregatorsCommand,
+  NoSuchConfigurationAggregatorException,
+  type AggregatedSourceStatus,
+} from '@aws-sdk/client-config-service';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ConfigReader } from '../../lambda/adapters/config-reader';
+import { Notifier } from '../../lambda/adapters/notifier';
+import type { ObservedSource } from '../../lambda/core/model';
+import { DEFAULTS, type MonitorSettings } from '../../lambda/core/settings';
+import { runMonitor, type RunReport } from '../../lambda/monitor';
+import { HistoryStore } from '../../lambda/store/history-store';
+import type { LocalDynamoDB } from '../../lib/local/local-dynamodb';
+
+export const TOPIC = 'arn:aws:sns:us-east-1:123456789012:alerts';
+
+export interface Published {
+  subject: string;
+  email: string;
+  sms: string;
+  kind: string[];
+  aggregator: string;
+}
+
+export class Harness {
+  /** aggregator -> its sources, as Config would report them. */
+  readonly org = new Map<string, ObservedSource[]>();
+  readonly config = mockClient(new ConfigServiceClient({ region: 'us-east-1' }));
+  readonly sns = mockClient(new SNSClient({ region: 'us-east-1' }));
+  readonly published: Published[] = [];
+  readonly store: HistoryStore;
+  settings: MonitorSettings;
+  publishFails = false;
+
+  constructor(local: LocalDynamoDB, tableName: string, settings: Partial<MonitorSettings> = {}) {
+    this.store = new HistoryStore(local.documentClient, { tableName, historyRetentionDays: 30, backoffMs: 1 });
+    this.settings = {
+      tableName,
+      topicArn: TOPIC,
+      alertStatuses: [...DEFAULTS.alertStatuses],
+      remindAfterHours: DEFAULTS.remindAfterHours,
+      notifyRecoveries: true,
+      fullSweepHours: DEFAULTS.fullSweepHours,
+      historyRetentionDays: 30,
+      ...settings,
+    };
+    this.config.on(DescribeConfigurationAggregatorsCommand).callsFake(() => ({
+      ConfigurationAggregators: [...this.org.keys()].map((ConfigurationAggregatorName) => ({ ConfigurationAggregatorName })),
+    }));
+    this.config.on(DescribeConfigurationAggregatorSourcesStatusCommand).callsFake((input) => {
+      const sources = this.org.get(input.ConfigurationAggregatorName);
+      if (!sources) throw new NoSuchConfigurationAggregatorException({ message: 'no such aggregator', $metadata: {} });
+      const filtered = input.UpdateStatus ? sources.filter((s) => input.UpdateStatus.includes(s.status)) : sources;
+      const start = input.NextToken ? Number(input.NextToken) : 0;
+      const page = filtered.slice(start, start + input.Limit);
+      const next = start + input.Limit < filtered.length ? String(start + input.Limit) : undefined;
+      return { AggregatedSourceStatusList: page.map(toWire), ...(next ? { NextToken: next } : {}) };
+    });
+    this.sns.on(PublishCommand).callsFake((input) => {
+      if (this.publishFails) throw Object.assign(new Error('SNS is down'), { name: 'InternalErrorException' });
+      const message = JSON.parse(input.Message) as { email: string; sms: string };
+      this.published.push({
+        subject: input.Subject,
+        email: message.email,
+        sms: message.sms,
+        kind: JSON.parse(input.MessageAttributes.kind.StringValue) as string[],
+        aggregator: input.MessageAttributes.aggregator.StringValue,
+      });
+      return { MessageId: `m-${this.published.length}` };
+    });
+  }
+
+  /** One scheduled run at the given time. */
+  async run(at: string, remainingMs?: () => number): Promise<RunReport> {
+    return runMonitor(
+      {
+        settings: this.settings,
+        reader: new ConfigReader(this.config as unknown as ConfigServiceClient),
+        store: this.store,
+        notifier: new Notifier(this.sns as unknown as SNSClient, TOPIC),
+        logger: new Logger({ logLevel: 'SILENT' }),
+      },
+      { at, ...(remainingMs ? { remainingMs } : {}) },
+    );
+  }
+
+  set(aggregator: string, sourceId: string, region: string, change: Partial<ObservedSource>): void {
+    const sources = this.org.get(aggregator) ?? [];
+    const i = sources.findIndex((s) => s.sourceId === sourceId && s.region === region);
+    if (i < 0) throw new Error(`no source ${sourceId} ${region}`);
+    sources[i] = { ...sources[i]!, ...change };
+  }
+
+  remove(aggregator: string, sourceId: string, region: string): void {
+    this.org.set(aggregator, (this.org.get(aggregator) ?? []).filter((s) => !(s.sourceId === sourceId && s.region === region)));
+  }
+
+  /** Calls to DescribeConfigurationAggregatorSourcesStatus so far, with their input. */
+  statusCalls() {
+    return this.config.commandCalls(DescribeConfigurationAggregatorSourcesStatusCommand).map((c) => c.args[0].input);
+  }
+}
+
+function toWire(s: ObservedSource): AggregatedSourceStatus {
+  return {
+    SourceId: s.sourceId,
+    SourceType: s.sourceType as AggregatedSourceStatus['SourceType'],
+    AwsRegion: s.region,
+    LastUpdateStatus: s.status as AggregatedSourceStatus['LastUpdateStatus'],
+    ...(s.lastUpdateTime ? { LastUpdateTime: new Date(s.lastUpdateTime) } : {}),
+    ...(s.errorCode ? { LastErrorCode: s.errorCode } : {}),
+    ...(s.errorMessage ? { LastErrorMessage: s.errorMessage } : {}),
+  };
+}
+
+export const minutes = (iso: string, n: number) => new Date(Date.parse(iso) + n * 60_000).toISOString();
