@@ -1,9 +1,20 @@
 import { App } from 'aws-cdk-lib';
+import { SettingsError } from '../lambda/core/settings';
+import { UnknownContextKeyError } from '../lib/context-settings';
 import { MonitorStack } from '../lib/monitor-stack';
 
 const app = new App();
-new MonitorStack(app, 'ConfigAggregatorWatch', {
-  description:
-    'config-aggregator-watch: checks AWS Config aggregator source status on a schedule, keeps current state and ' +
-    'history in DynamoDB and alerts through SNS when sources fail',
-});
+try {
+  new MonitorStack(app, 'ConfigAggregatorWatch', {
+    description:
+      'config-aggregator-watch: checks AWS Config aggregator source status on a schedule, keeps current state and ' +
+      'history in DynamoDB and alerts through SNS when sources fail',
+  });
+} catch (e) {
+  // A configuration mistake is the user's to fix: say what is wrong, without a stack trace.
+  if (e instanceof SettingsError || e instanceof UnknownContextKeyError) {
+    console.error(`config-aggregator-watch: ${e.message}`);
+    process.exit(1);
+  }
+  throw e;
+}
