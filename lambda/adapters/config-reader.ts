@@ -121,10 +121,11 @@ export class ConfigReader {
   private checkDeadline(aggregator: string, pages: number, options: ReadOptions): void {
     if (!options.remainingMs) return;
     const left = options.remainingMs();
-    if (left < (options.reserveMs ?? 0)) {
+    const reserve = options.reserveMs ?? 0;
+    if (left < reserve) {
       throw new DeadlineError(
         `Stopped reading aggregator "${aggregator}" after ${pages} pages: ${left} ms left of the run, ` +
-          `${options.reserveMs} ms needed to record and notify. Nothing was recorded from the partial list; ` +
+          `${reserve} ms needed to record and notify. Nothing was recorded from the partial list; ` +
           'see the README on organizations too large for one run.',
       );
     }

@@ -68,7 +68,9 @@ export function reconcile(input: ReconcileInput): Reconciliation {
 
     const statusChanged = prev.status !== o.status;
     const errorChanged = !statusChanged && (prev.errorCode ?? '') !== (o.errorCode ?? '');
-    const staleChanged = !statusChanged && (prev.stale === true) !== stale;
+    // Turning stale is recorded even alongside a status change (so every FRESH has its STALE); turning fresh only
+    // when the status stayed, since a status change already says the stale condition ended.
+    const staleChanged = (prev.stale === true) !== stale && (stale || !statusChanged);
     const since = statusChanged || errorChanged ? at : prev.since;
     const next: SourceState = {
       ...markerOf(prev),

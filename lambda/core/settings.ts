@@ -93,7 +93,7 @@ export function smsNumbers(key: string, value: string | readonly string[]): stri
 }
 
 export function alertStatuses(key: string, value: string | readonly string[]): AlertableStatus[] {
-  const items = splitList(value).map((s) => s.toUpperCase());
+  const items = splitList(splitList(value).map((s) => s.toUpperCase()));
   if (items.length === 0) throw new SettingsError(key, value, `one or more of ${ALERTABLE_STATUSES.join(', ')}`);
   for (const item of items) {
     if (!(ALERTABLE_STATUSES as readonly string[]).includes(item)) {

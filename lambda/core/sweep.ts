@@ -5,7 +5,7 @@
  * A source leaving the non-SUCCEEDED list either recovered or was removed, and only a full read tells
  * which: so when the list shrank, the same run sweeps fully before recording anything.
  */
-import { HOUR_MS, addHours, sourceKey, type AggregatorMeta, type ObservedSource, type SourceState } from './model';
+import { ATTENTION_FILTER, HOUR_MS, addHours, sourceKey, type AggregatorMeta, type ObservedSource, type SourceState } from './model';
 
 export type SweepReason = 'first-run' | 'schedule' | 'staleness-due' | 'attention-set-shrank';
 
@@ -18,20 +18,23 @@ export interface SweepPolicy {
 export function fullSweepDue(meta: AggregatorMeta | undefined, policy: SweepPolicy, at: string): SweepReason | undefined {
   if (meta?.lastFullSweepAt === undefined) return 'first-run';
   if (Date.parse(at) - Date.parse(meta.lastFullSweepAt) >= policy.fullSweepHours * HOUR_MS) return 'schedule';
-  if (policy.staleAfterHours !== undefined && meta.nextStaleAt !== undefined && meta.nextStaleAt <= at) {
+  if (policy.staleAfterHours !== undefined && meta.nextStaleAt !== undefined && meta.nextStaleAt < at) {
     return 'staleness-due';
   }
   return undefined;
 }
 
 /**
- * True when a remembered non-SUCCEEDED source is missing from the fast read: it recovered or was removed.
- * Removed sources awaiting a notice and SUCCEEDED ones (stale, or owing a recovery notice) are not expected.
+ * True when a remembered source in a status the fast read asks for (FAILED, OUTDATED) is missing from it: it
+ * recovered or was removed. Nothing else is expected in that read: removed sources awaiting a notice, SUCCEEDED
+ * ones (stale, or owing a recovery notice), and statuses the filter cannot ask for (unknown values), whose
+ * changes the next scheduled full sweep picks up.
  */
 export function attentionSetShrank(remembered: Iterable<SourceState>, read: readonly ObservedSource[]): boolean {
   const readKeys = new Set(read.map(sourceKey));
+  const filtered = new Set<string>(ATTENTION_FILTER);
   for (const s of remembered) {
-    if (s.removedAt === undefined && s.status !== 'SUCCEEDED' && !readKeys.has(sourceKey(s))) return true;
+    if (s.removedAt === undefined && filtered.has(s.status) && !readKeys.has(sourceKey(s))) return true;
   }
   return false;
 }

@@ -1,4 +1,4 @@
-import type { ObservedSource, SourceState } from '../../lambda/core/model';
+import { HOUR_MS, sourceKey, type AggregatorMeta, type ObservedSource, type SourceState } from '../../lambda/core/model';
 
 export const AT = '2026-11-24T12:00:00.000Z';
 
@@ -33,4 +33,19 @@ export function organization(accounts: number, regions: readonly string[], statu
     }
   }
   return out;
+}
+
+/** An aggregator record for `org`, with nothing but its name unless overridden. */
+export function meta(overrides: Partial<AggregatorMeta> = {}): AggregatorMeta {
+  return { aggregator: 'org', ...overrides };
+}
+
+/** Remembered states keyed as reconcile and the store key them. */
+export function byKey(...states: SourceState[]): Map<string, SourceState> {
+  return new Map(states.map((s) => [sourceKey(s), s]));
+}
+
+/** `hours` (may be fractional or negative) after `iso`, as an ISO string; `ms` adds milliseconds on top. */
+export function hoursAfter(iso: string, hours: number, ms = 0): string {
+  return new Date(Date.parse(iso) + hours * HOUR_MS + ms).toISOString();
 }

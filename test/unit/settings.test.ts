@@ -1,0 +1,524 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AGGREGATOR_NAME,
+  DEFAULTS,
+  ENV,
+  SettingsError,
+  aggregatorNames,
+  alertStatuses,
+  booleanValue,
+  emailAddresses,
+  positiveInteger,
+  settingsFromEnvironment,
+  settingsToEnvironment,
+  smsNumbers,
+  splitList,
+  tableName,
+  topicArn,
+  type MonitorSettings,
+} from '../../lambda/core/settings';
+
+const TOPIC = 'arn:aws:sns:us-east-1:123456789012:aggwatch-alerts';
+const REQUIRED = { TABLE_NAME: 'aggwatch-history', TOPIC_ARN: TOPIC };
+
+/** Runs `fn` and returns what it threw (failing the test when it throws nothing). */
+function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('splitList', () => {
+  it('trims, drops empty items and duplicates, from a string or a list', () => {
+    // Prepare
+    const raw = ' a, b ,,a,  c , ';
+
+    // Act
+    const fromString = splitList(raw);
+    const fromList = splitList([' a', 'b', '', 'a ']);
+
+    // Assess
+    expect(fromString).toStrictEqual(['a', 'b', 'c']);
+    expect(fromList).toStrictEqual(['a', 'b']);
+  });
+});
+
+describe('aggregatorNames', () => {
+  const ALLOWED = 'aggregator names of 1 to 256 letters, digits, _ or - ([\\w-]{1,256})';
+
+  it('accepts letters, digits, _ and -, up to 256 characters, from a string or a list', () => {
+    // Prepare
+    const longest = 'a'.repeat(256);
+
+    // Act
+    const names = aggregatorNames('AGGREGATORS', ` org-agg , Org_2,${longest}`);
+    const fromList = aggregatorNames('aggregators', ['x', 'x', 'y-1']);
+
+    // Assess
+    expect(names).toStrictEqual(['org-agg', 'Org_2', longest]);
+    expect(fromList).toStrictEqual(['x', 'y-1']);
+    expect(AGGREGATOR_NAME.source).toBe('^[\\w-]{1,256}$');
+  });
+
+  it.each([
+    ['257 characters', 'a'.repeat(257)],
+    ['a space', 'org agg'],
+    ['a dot', 'org.agg'],
+    ['a slash', 'org/agg'],
+    ['a non-ASCII letter', 'orgé'],
+  ])('rejects a name with %s, naming the key, the value and what is allowed', (_what, bad) => {
+    // Prepare
+    const value = `good,${bad}`;
+
+    // Act
+    const error = thrown(() => aggregatorNames('AGGREGATORS', value));
+
+    // Assess
+    expect(error).toBeInstanceOf(SettingsError);
+    expect(error.message).toBe(`Invalid AGGREGATORS: "${bad}". Allowed: ${ALLOWED}.`);
+    expect(error).toMatchObject({ name: 'SettingsError', key: 'AGGREGATORS', value: bad, allowed: ALLOWED });
+  });
+});
+
+describe('emailAddresses', () => {
+  it('accepts addresses with one @ and a dotted domain', () => {
+    // Prepare
+    const value = 'ops@example.com, first.last+tag@sub.example.co.uk';
+
+    // Act
+    const emails = emailAddresses('emails', value);
+
+    // Assess
+    expect(emails).toStrictEqual(['ops@example.com', 'first.last+tag@sub.example.co.uk']);
+  });
+
+  it.each(['ops@example', 'ops.example.com', 'o ps@example.com', 'ops@@example.com', '@example.com', 'ops@.'])(
+    'rejects %s',
+    (bad) => {
+      // Prepare
+      const value = ['ops@example.com', bad];
+
+      // Act
+      const error = thrown(() => emailAddresses('emails', value));
+
+      // Assess
+      expect(error.message).toBe(`Invalid emails: "${bad}". Allowed: e-mail addresses such as ops@example.com.`);
+    },
+  );
+});
+
+describe('smsNumbers', () => {
+  it('accepts E.164 numbers: +, a non-zero digit, 2 to 15 digits in all', () => {
+    // Prepare
+    const value = '+15555550100,+44,+123456789012345';
+
+    // Act
+    const numbers = smsNumbers('smsNumbers', value);
+
+    // Assess
+    expect(numbers).toStrictEqual(['+15555550100', '+44', '+123456789012345']);
+  });
+
+  it.each(['15555550100', '+05555550100', '+1', '+1234567890123456', '+1 555 555 0100', '+1-555-555-0100'])(
+    'rejects %s',
+    (bad) => {
+      // Prepare
+      const value = bad;
+
+      // Act
+      const error = thrown(() => smsNumbers('smsNumbers', value));
+
+      // Assess
+      expect(error.message).toBe(`Invalid smsNumbers: "${bad}". Allowed: E.164 phone numbers such as +15555550100.`);
+    },
+  );
+});
+
+describe('alertStatuses', () => {
+  it('accepts FAILED and OUTDATED in any case, upper-casing them', () => {
+    // Prepare
+    const value = ' failed , Outdated';
+
+    // Act
+    const statuses = alertStatuses('ALERT_STATUSES', value);
+
+    // Assess
+    expect(statuses).toStrictEqual(['FAILED', 'OUTDATED']);
+  });
+
+  it('keeps each status once, however it is spelled', () => {
+    // Prepare
+    const value = 'failed,FAILED,Failed';
+
+    // Act
+    const statuses = alertStatuses('ALERT_STATUSES', value);
+
+    // Assess
+    expect(statuses).toStrictEqual(['FAILED']);
+  });
+
+  it.each([
+    ['SUCCEEDED', 'SUCCEEDED'],
+    ['failed,stale', 'STALE'],
+    ['FAILD', 'FAILD'],
+  ])('rejects %s, naming the upper-cased status', (value, shown) => {
+    // Prepare
+    const key = 'ALERT_STATUSES';
+
+    // Act
+    const error = thrown(() => alertStatuses(key, value));
+
+    // Assess
+    expect(error.message).toBe(`Invalid ALERT_STATUSES: "${shown}". Allowed: one or more of FAILED, OUTDATED.`);
+  });
+
+  it.each([
+    [' , ', 'Invalid alertStatuses: " , ". Allowed: one or more of FAILED, OUTDATED.'],
+    [[], 'Invalid alertStatuses: []. Allowed: one or more of FAILED, OUTDATED.'],
+  ])('rejects an empty list %j', (value, message) => {
+    // Prepare
+    const key = 'alertStatuses';
+
+    // Act
+    const error = thrown(() => alertStatuses(key, value));
+
+    // Assess
+    expect(error.message).toBe(message);
+  });
+});
+
+describe('positiveInteger', () => {
+  it.each<[string | number, number]>([
+    [1, 1],
+    ['1', 1],
+    ['  7 ', 7],
+    ['007', 7],
+    [1_000_000, 1_000_000],
+  ])('accepts %j as %d', (value, expected) => {
+    // Prepare
+    const key = 'REMIND_AFTER_HOURS';
+
+    // Act
+    const n = positiveInteger(key, value);
+
+    // Assess
+    expect(n).toBe(expected);
+  });
+
+  it.each<[string | number, string]>([
+    [0, '0'],
+    [-1, '-1'],
+    [1.5, '1.5'],
+    ['abc', '"abc"'],
+    ['1.5', '"1.5"'],
+    ['-1', '"-1"'],
+    ['0', '"0"'],
+    ['1e3', '"1e3"'],
+    ['', '""'],
+    [Number.NaN, 'null'],
+    [1_000_001, '1000001'],
+  ])('rejects %j', (value, shown) => {
+    // Prepare
+    const key = 'REMIND_AFTER_HOURS';
+
+    // Act
+    const error = thrown(() => positiveInteger(key, value));
+
+    // Assess
+    expect(error.message).toBe(`Invalid REMIND_AFTER_HOURS: ${shown}. Allowed: a whole number from 1 to 1000000.`);
+  });
+
+  it('honours a custom maximum', () => {
+    // Prepare
+    const max = 36_500;
+
+    // Act
+    const ok = positiveInteger('HISTORY_RETENTION_DAYS', '36500', max);
+    const error = thrown(() => positiveInteger('HISTORY_RETENTION_DAYS', '36501', max));
+
+    // Assess
+    expect(ok).toBe(36_500);
+    expect(error.message).toBe('Invalid HISTORY_RETENTION_DAYS: "36501". Allowed: a whole number from 1 to 36500.');
+  });
+});
+
+describe('booleanValue', () => {
+  it.each<[string | boolean, boolean]>([
+    [true, true],
+    [false, false],
+    ['true', true],
+    [' TRUE ', true],
+    ['False', false],
+  ])('accepts %j as %s', (value, expected) => {
+    // Prepare
+    const key = 'NOTIFY_RECOVERIES';
+
+    // Act
+    const b = booleanValue(key, value);
+
+    // Assess
+    expect(b).toBe(expected);
+  });
+
+  it.each(['yes', '1', 'on', 'truthy'])('rejects %j', (value) => {
+    // Prepare
+    const key = 'NOTIFY_RECOVERIES';
+
+    // Act
+    const error = thrown(() => booleanValue(key, value));
+
+    // Assess
+    expect(error.message).toBe(`Invalid NOTIFY_RECOVERIES: "${value}". Allowed: true or false.`);
+  });
+});
+
+describe('topicArn and tableName', () => {
+  it('accepts SNS topic ARNs of any partition', () => {
+    // Prepare
+    const arns = [TOPIC, 'arn:aws-us-gov:sns:us-gov-west-1:123456789012:a_b', 'arn:aws-cn:sns:cn-north-1:123456789012:x'];
+
+    // Act
+    const accepted = arns.map((a) => topicArn('TOPIC_ARN', a));
+
+    // Assess
+    expect(accepted).toStrictEqual(arns);
+  });
+
+  it.each([
+    'arn:aws:sqs:us-east-1:123456789012:queue',
+    'arn:aws:sns:us-east-1:12345678901:alerts',
+    'arn:aws:sns:us-east-1:123456789012:',
+    'aggwatch-alerts',
+  ])('rejects %s', (bad) => {
+    // Prepare
+    const key = 'TOPIC_ARN';
+
+    // Act
+    const error = thrown(() => topicArn(key, bad));
+
+    // Assess
+    expect(error.message).toBe(
+      `Invalid TOPIC_ARN: "${bad}". Allowed: an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:alerts.`,
+    );
+  });
+
+  it('accepts table names of 3 to 255 letters, digits, _, . or -', () => {
+    // Prepare
+    const names = ['abc', 'aggwatch.history_v2-x', 'a'.repeat(255)];
+
+    // Act
+    const accepted = names.map((n) => tableName('TABLE_NAME', n));
+
+    // Assess
+    expect(accepted).toStrictEqual(names);
+  });
+
+  it.each(['ab', 'a'.repeat(256), 'agg watch', 'agg/watch'])('rejects table name %s', (bad) => {
+    // Prepare
+    const key = 'TABLE_NAME';
+
+    // Act
+    const error = thrown(() => tableName(key, bad));
+
+    // Assess
+    expect(error.message).toBe(`Invalid TABLE_NAME: "${bad}". Allowed: a DynamoDB table name ([\\w.-]{3,255}).`);
+  });
+});
+
+describe('settingsFromEnvironment', () => {
+  it('applies the defaults when only the required variables are set', () => {
+    // Prepare
+    const env = { ...REQUIRED };
+
+    // Act
+    const settings = settingsFromEnvironment(env);
+
+    // Assess
+    expect(settings).toStrictEqual({
+      tableName: 'aggwatch-history',
+      topicArn: TOPIC,
+      alertStatuses: ['FAILED'],
+      remindAfterHours: 24,
+      notifyRecoveries: true,
+      fullSweepHours: 6,
+      historyRetentionDays: 400,
+    });
+    expect(DEFAULTS).toMatchObject({ remindAfterHours: 24, notifyRecoveries: true, fullSweepHours: 6, historyRetentionDays: 400 });
+  });
+
+  it('treats empty and blank optional variables as unset', () => {
+    // Prepare
+    const env = { ...REQUIRED, AGGREGATORS: ' , ', ALERT_STATUSES: '', REMIND_AFTER_HOURS: '  ', STALE_AFTER_HOURS: '' };
+
+    // Act
+    const settings = settingsFromEnvironment(env);
+
+    // Assess
+    expect(settings).toStrictEqual(settingsFromEnvironment(REQUIRED));
+    expect(settings).not.toHaveProperty('aggregators');
+    expect(settings).not.toHaveProperty('staleAfterHours');
+  });
+
+  it('parses every variable', () => {
+    // Prepare
+    const env = {
+      AGGREGATORS: 'org-agg, second',
+      TABLE_NAME: 'my.table',
+      TOPIC_ARN: TOPIC,
+      ALERT_STATUSES: 'outdated,failed',
+      REMIND_AFTER_HOURS: '12',
+      NOTIFY_RECOVERIES: 'FALSE',
+      STALE_AFTER_HOURS: ' 48 ',
+      FULL_SWEEP_HOURS: '3',
+      HISTORY_RETENTION_DAYS: '36500',
+    };
+
+    // Act
+    const settings = settingsFromEnvironment(env);
+
+    // Assess
+    expect(settings).toStrictEqual({
+      aggregators: ['org-agg', 'second'],
+      tableName: 'my.table',
+      topicArn: TOPIC,
+      alertStatuses: ['OUTDATED', 'FAILED'],
+      remindAfterHours: 12,
+      notifyRecoveries: false,
+      staleAfterHours: 48,
+      fullSweepHours: 3,
+      historyRetentionDays: 36500,
+    });
+  });
+
+  it('reports missing TABLE_NAME and TOPIC_ARN (unset or blank)', () => {
+    // Prepare
+    const env = { TOPIC_ARN: '   ' };
+
+    // Act
+    const error = thrown(() => settingsFromEnvironment(env));
+
+    // Assess
+    expect(error.message).toBe(
+      'Invalid configuration:\n' +
+        '- Missing TABLE_NAME: the environment variable must be set (the stack sets it).\n' +
+        '- Missing TOPIC_ARN: the environment variable must be set (the stack sets it).',
+    );
+  });
+
+  it('fails on a single bad optional value rather than falling back to its default', () => {
+    // Prepare
+    const env = { ...REQUIRED, FULL_SWEEP_HOURS: '0' };
+
+    // Act
+    const error = thrown(() => settingsFromEnvironment(env));
+
+    // Assess
+    expect(error.message).toBe(
+      'Invalid configuration:\n- Invalid FULL_SWEEP_HOURS: "0". Allowed: a whole number from 1 to 1000000.',
+    );
+  });
+
+  it('reports every problem together, in one message', () => {
+    // Prepare
+    const env = {
+      AGGREGATORS: 'ok,not ok',
+      TABLE_NAME: 'x',
+      ALERT_STATUSES: 'FAILED,SUCCEEDED',
+      REMIND_AFTER_HOURS: '0',
+      NOTIFY_RECOVERIES: 'yes',
+      STALE_AFTER_HOURS: '1.5',
+      FULL_SWEEP_HOURS: 'abc',
+      HISTORY_RETENTION_DAYS: '36501',
+    };
+
+    // Act
+    const error = thrown(() => settingsFromEnvironment(env));
+
+    // Assess
+    expect(error.message).toBe(
+      [
+        'Invalid configuration:',
+        '- Invalid AGGREGATORS: "not ok". Allowed: aggregator names of 1 to 256 letters, digits, _ or - ([\\w-]{1,256}).',
+        '- Invalid TABLE_NAME: "x". Allowed: a DynamoDB table name ([\\w.-]{3,255}).',
+        '- Missing TOPIC_ARN: the environment variable must be set (the stack sets it).',
+        '- Invalid ALERT_STATUSES: "SUCCEEDED". Allowed: one or more of FAILED, OUTDATED.',
+        '- Invalid REMIND_AFTER_HOURS: "0". Allowed: a whole number from 1 to 1000000.',
+        '- Invalid NOTIFY_RECOVERIES: "yes". Allowed: true or false.',
+        '- Invalid STALE_AFTER_HOURS: "1.5". Allowed: a whole number from 1 to 1000000.',
+        '- Invalid FULL_SWEEP_HOURS: "abc". Allowed: a whole number from 1 to 1000000.',
+        '- Invalid HISTORY_RETENTION_DAYS: "36501". Allowed: a whole number from 1 to 36500.',
+      ].join('\n'),
+    );
+  });
+
+  it('uses the variable names in ENV', () => {
+    // Prepare
+    const names = Object.values(ENV);
+
+    // Act
+    const sorted = [...names].sort();
+
+    // Assess
+    expect(sorted).toStrictEqual([
+      'AGGREGATORS',
+      'ALERT_STATUSES',
+      'FULL_SWEEP_HOURS',
+      'HISTORY_RETENTION_DAYS',
+      'NOTIFY_RECOVERIES',
+      'REMIND_AFTER_HOURS',
+      'STALE_AFTER_HOURS',
+      'TABLE_NAME',
+      'TOPIC_ARN',
+    ]);
+  });
+
+  const full: MonitorSettings = {
+    aggregators: ['org-agg', 'second_agg'],
+    tableName: 'aggwatch-history',
+    topicArn: TOPIC,
+    alertStatuses: ['FAILED', 'OUTDATED'],
+    remindAfterHours: 6,
+    notifyRecoveries: false,
+    staleAfterHours: 72,
+    fullSweepHours: 2,
+    historyRetentionDays: 30,
+  };
+  const { aggregators: _a, staleAfterHours: _s, ...minimal } = full;
+
+  it.each<[string, MonitorSettings]>([
+    ['with aggregators and staleAfterHours', full],
+    ['without aggregators and staleAfterHours', minimal],
+  ])('round-trips through the environment %s', (_what, settings) => {
+    // Prepare
+    const env = settingsToEnvironment(settings);
+
+    // Act
+    const back = settingsFromEnvironment(env);
+
+    // Assess
+    expect(back).toStrictEqual(settings);
+  });
+
+  it('writes the environment the construct gives the function', () => {
+    // Prepare
+    const settings = minimal;
+
+    // Act
+    const env = settingsToEnvironment(settings);
+
+    // Assess
+    expect(env).toStrictEqual({
+      AGGREGATORS: '',
+      TABLE_NAME: 'aggwatch-history',
+      TOPIC_ARN: TOPIC,
+      ALERT_STATUSES: 'FAILED,OUTDATED',
+      REMIND_AFTER_HOURS: '6',
+      NOTIFY_RECOVERIES: 'false',
+      FULL_SWEEP_HOURS: '2',
+      HISTORY_RETENTION_DAYS: '30',
+    });
+  });
+});
