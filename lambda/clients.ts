@@ -9,7 +9,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 
-export const RETRY = { retryMode: 'adaptive', maxAttempts: 10 } as const;
+/**
+ * Adaptive retries, and timeouts so that a hung connection becomes a retried TimeoutError instead of a run that
+ * stalls until Lambda kills it (the HTTP handler only enforces requestTimeout with throwOnRequestTimeout).
+ */
+export const RETRY = {
+  retryMode: 'adaptive',
+  maxAttempts: 10,
+  requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000, throwOnRequestTimeout: true },
+} as const;
 
 export const config = new ConfigServiceClient(RETRY);
 export const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient(RETRY), {
