@@ -1,0 +1,280 @@
+/**
+ * A local AWS Config endpoint speaking the protocol the SDK's ConfigServiceClient uses: AWS JSON 1.1.
+ *
+ * - POST /, `X-Amz-Target: StarlingDoveService.<Operation>`, `Content-Type: application/x-amz-json-1.1`, JSON body;
+ *   requests must be SigV4-signed (any key: the signature is not checked, the credential scope is recorded).
+ * - Answers `application/x-amz-json-1.1`; timestamps are epoch seconds (numbers); an error is HTTP 4xx/5xx with
+ *   `{"__type": "<ExceptionName>", "message": "..."}` and the `x-amzn-ErrorType` header.
+ * - DescribeConfigurationAggregators and DescribeConfigurationAggregatorSourcesStatus over a SimulatedOrganization:
+ *   names, UpdateStatus filter, Limit (0 = default 100, >100 InvalidLimitException), opaque NextToken (unknown,
+ *   garbled or reused for another query: InvalidNextTokenException). Anything else: UnknownOperationException.
+ *
+ * Pages are cut from the live list at each call, as an offset: a list that changes between pages can skip or
+ * repeat a source, as a real one may.
+ */
+import type { IncomingMessage } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import {
+  FakeAwsServer,
+  ServiceError,
+  credentialScope,
+  newRequestId,
+  type Call,
+  type FakeServerOptions,
+  type RawResponse,
+  type Reply,
+} from './fake-server';
+import type { SimulatedOrganization, SimulatedSource } from './simulated-organization';
+
+export const CONFIG_TARGET_PREFIX = 'StarlingDoveService.';
+export const CONFIG_CONTENT_TYPE = 'application/x-amz-json-1.1';
+export const CONFIG_OPERATIONS = ['DescribeConfigurationAggregators', 'DescribeConfigurationAggregatorSourcesStatus'] as const;
+export const DEFAULT_LIMIT = 100;
+export const UPDATE_STATUSES = ['FAILED', 'SUCCEEDED', 'OUTDATED'] as const;
+
+/** Config's own errors, ready for `inject()`. */
+export const CONFIG_FAULTS = {
+  throttling: { error: { code: 'ThrottlingException', message: 'Rate exceeded', status: 400 } },
+  internalError: { error: { code: 'InternalFailure', message: 'An internal error occurred.', status: 500 } },
+  unavailable: { error: { code: 'ServiceUnavailable', message: 'Service is unavailable.', status: 503 } },
+  invalidNextToken: { error: { code: 'InvalidNextTokenException', message: 'The nextToken provided is invalid', status: 400 } },
+  accessDenied: {
+    error: {
+      code: 'AccessDeniedException',
+      message: 'User is not authorized to perform: config:DescribeConfigurationAggregatorSourcesStatus',
+      status: 400,
+    },
+  },
+} as const;
+
+interface TokenState {
+  readonly operation: string;
+  /** The query the token continues: same operation, aggregator and filter, or the token is refused. */
+  readonly query: string;
+  readonly offset: number;
+}
+
+/** Tokens kept at most; the oldest are forgotten (then refused, as an expired token would be). */
+const MAX_TOKENS = 50_000;
+
+export class FakeConfigService extends FakeAwsServer {
+  private readonly tokens = new Map<string, TokenState>();
+
+  constructor(
+    readonly org: SimulatedOrganization,
+    options: FakeServerOptions = {},
+  ) {
+    super('config', options);
+  }
+
+
+  /** Forgets every NextToken issued so far: the next continuation fails as an expired token does. */
+  expireTokens(): void {
+    this.tokens.clear();
+  }
+
+  protected decode(req: IncomingMessage, body: Buffer): Call {
+    if (req.method !== 'POST') throw new ServiceError('UnknownOperationException', `${req.method} is not supported`, 404);
+    if (!credentialScope(req)) {
+      throw new ServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token', 400);
+    }
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const operation = target.startsWith(CONFIG_TARGET_PREFIX) ? target.slice(CONFIG_TARGET_PREFIX.length) : '';
+    if (!(CONFIG_OPERATIONS as readonly string[]).includes(operation)) {
+      throw new ServiceError('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target)'}`);
+    }
+    const contentType = String(req.headers['content-type'] ?? '');
+    if (contentType.split(';')[0]?.trim() !== CONFIG_CONTENT_TYPE) {
+      throw new ServiceError('SerializationException', `Unexpected Content-Type ${contentType || '(none)'}`);
+    }
+    let input: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(body.toString('utf8') || '{}');
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      input = parsed as Record<string, unknown>;
+    } catch {
+      throw new ServiceError('SerializationException', 'Request body is not a JSON object');
+    }
+    return { operation, input, resources: this.resourcesOf(operation, input) };
+  }
+
+  protected execute(call: Call): Reply {
+    const input = call.input as Record<string, unknown>;
+    switch (call.operation) {
+      case 'DescribeConfigurationAggregators':
+        return { output: this.describeAggregators(input) };
+      case 'DescribeConfigurationAggregatorSourcesStatus':
+        return { output: this.describeSourcesStatus(input) };
+      default:
+        throw new ServiceError('UnknownOperationException', `Unknown operation ${call.operation}`);
+    }
+  }
+
+  protected encodeOutput(_call: Call, output: unknown): RawResponse {
+    return { status: 200, headers: this.headers(), body: JSON.stringify(output) };
+  }
+
+  protected encodeError(error: ServiceError): RawResponse {
+    return {
+      status: error.status,
+      headers: { ...this.headers(), 'x-amzn-errortype': error.code },
+      body: JSON.stringify({ __type: error.code, message: error.message }),
+    };
+  }
+
+  // ---- operations ------------------------------------------------------------------------------------------
+
+  private describeAggregators(input: Record<string, unknown>): unknown {
+    const names = optionalStringList(input, 'ConfigurationAggregatorNames', 0, 10);
+    const limit = pageLimit(input);
+    for (const name of names ?? []) {
+      if (!this.org.aggregator(name)) throw noSuchAggregator();
+    }
+    const all = (names && names.length > 0 ? names : this.org.aggregatorNames()).map((n) => this.org.aggregator(n));
+    const query = `aggregators:${JSON.stringify(names ?? [])}`;
+    const { page, next } = this.paginate('DescribeConfigurationAggregators', query, all, limit, input.NextToken);
+    return {
+      ConfigurationAggregators: page.flatMap((a) =>
+        a
+          ? [
+              {
+                ConfigurationAggregatorName: a.name,
+                ConfigurationAggregatorArn: a.arn,
+                CreationTime: epochSeconds(a.createdAt),
+                LastUpdatedTime: epochSeconds(a.createdAt),
+                ...(a.kind === 'ORGANIZATION'
+                  ? {
+                      OrganizationAggregationSource: {
+                        RoleArn: `arn:${this.org.partition}:iam::${this.org.accountId}:role/aws-config-organizations`,
+                        AllAwsRegions: true,
+                      },
+                    }
+                  : {
+                      AccountAggregationSources: [
+                        { AccountIds: [...new Set([...a.sources.values()].map((s) => s.sourceId))], AllAwsRegions: true },
+                      ],
+                    }),
+              },
+            ]
+          : [],
+      ),
+      ...(next ? { NextToken: next } : {}),
+    };
+  }
+
+  private describeSourcesStatus(input: Record<string, unknown>): unknown {
+    const name = input.ConfigurationAggregatorName;
+    if (typeof name !== 'string' || name.length === 0) {
+      throw validation("Value null at 'configurationAggregatorName' failed to satisfy constraint: Member must not be null");
+    }
+    if (name.length > 256 || !/^[\w-]+$/.test(name)) {
+      throw validation(
+        `Value '${name}' at 'configurationAggregatorName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w\\-]+`,
+      );
+    }
+    const statuses = optionalStringList(input, 'UpdateStatus', 1, Number.MAX_SAFE_INTEGER);
+    for (const s of statuses ?? []) {
+      if (!(UPDATE_STATUSES as readonly string[]).includes(s)) {
+        throw validation(
+          `Value '[${statuses?.join(', ')}]' at 'updateStatus' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [${UPDATE_STATUSES.join(', ')}]]`,
+        );
+      }
+    }
+    const limit = pageLimit(input);
+    const aggregator = this.org.aggregator(name);
+    if (!aggregator) throw noSuchAggregator();
+    const filter = statuses ? new Set(statuses) : undefined;
+    const sources = [...aggregator.sources.values()].filter((s) => !filter || filter.has(s.status));
+    const query = `sources:${name}:${statuses ? [...new Set(statuses)].sort().join(',') : '*'}`;
+    const { page, next } = this.paginate('DescribeConfigurationAggregatorSourcesStatus', query, sources, limit, input.NextToken);
+    return { AggregatedSourceStatusList: page.map(toWire), ...(next ? { NextToken: next } : {}) };
+  }
+
+  private paginate<T>(operation: string, query: string, items: readonly T[], limit: number, token: unknown): { page: T[]; next?: string } {
+    let offset = 0;
+    if (token !== undefined && token !== null && token !== '') {
+      const state = typeof token === 'string' ? this.tokens.get(token) : undefined;
+      if (!state || state.operation !== operation || state.query !== query) {
+        throw new ServiceError('InvalidNextTokenException', 'The nextToken provided is invalid');
+      }
+      offset = state.offset;
+    }
+    const page = items.slice(offset, offset + limit);
+    if (offset + limit >= items.length) return { page };
+    const next = randomBytes(48).toString('base64');
+    this.tokens.set(next, { operation, query, offset: offset + limit });
+    if (this.tokens.size > MAX_TOKENS) {
+      const oldest = this.tokens.keys().next().value;
+      if (oldest !== undefined) this.tokens.delete(oldest);
+    }
+    return { page, next };
+  }
+
+  /** The aggregator ARNs a call acts on, as IAM evaluates it. */
+  private resourcesOf(operation: string, input: Record<string, unknown>): string[] {
+    const arnOf = (name: string) =>
+      this.org.aggregator(name)?.arn ??
+      // An unknown aggregator has no id; IAM still evaluates the call against this account's aggregators.
+      `arn:${this.org.partition}:config:${this.org.region}:${this.org.accountId}:config-aggregator/${name}`;
+    if (operation === 'DescribeConfigurationAggregatorSourcesStatus') {
+      return typeof input.ConfigurationAggregatorName === 'string' ? [arnOf(input.ConfigurationAggregatorName)] : [];
+    }
+    const names = Array.isArray(input.ConfigurationAggregatorNames) ? (input.ConfigurationAggregatorNames as unknown[]) : [];
+    const listed = names.filter((n): n is string => typeof n === 'string');
+    return (listed.length > 0 ? listed : this.org.aggregatorNames()).map(arnOf);
+  }
+
+  private headers(): Record<string, string> {
+    return { 'content-type': CONFIG_CONTENT_TYPE, 'x-amzn-requestid': newRequestId() };
+  }
+}
+
+function toWire(s: SimulatedSource): Record<string, unknown> {
+  return {
+    SourceId: s.sourceId,
+    SourceType: s.sourceType,
+    AwsRegion: s.region,
+    LastUpdateStatus: s.status,
+    ...(s.lastUpdateTime !== undefined ? { LastUpdateTime: epochSeconds(s.lastUpdateTime) } : {}),
+    ...(s.errorCode !== undefined ? { LastErrorCode: s.errorCode } : {}),
+    ...(s.errorMessage !== undefined ? { LastErrorMessage: s.errorMessage } : {}),
+  };
+}
+
+/** Epoch seconds with millisecond precision, as AWS JSON protocols send timestamps. */
+export function epochSeconds(iso: string): number {
+  return Date.parse(iso) / 1000;
+}
+
+function pageLimit(input: Record<string, unknown>): number {
+  const limit = input.Limit;
+  if (limit === undefined || limit === null || limit === 0) return DEFAULT_LIMIT;
+  if (typeof limit !== 'number' || !Number.isInteger(limit)) throw new ServiceError('SerializationException', 'Limit must be an integer');
+  if (limit < 0 || limit > DEFAULT_LIMIT) {
+    throw new ServiceError('InvalidLimitException', `Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100`);
+  }
+  return limit;
+}
+
+function optionalStringList(input: Record<string, unknown>, key: string, min: number, max: number): string[] | undefined {
+  const value = input[key];
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+    throw new ServiceError('SerializationException', `${key} must be a list of strings`);
+  }
+  const field = key.charAt(0).toLowerCase() + key.slice(1);
+  if (value.length < min) throw validation(`Value '[]' at '${field}' failed to satisfy constraint: Member must have length greater than or equal to ${min}`);
+  if (value.length > max) throw validation(`Value at '${field}' failed to satisfy constraint: Member must have length less than or equal to ${max}`);
+  return value as string[];
+}
+
+function validation(detail: string): ServiceError {
+  return new ServiceError('ValidationException', `1 validation error detected: ${detail}`);
+}
+
+function noSuchAggregator(): ServiceError {
+  return new ServiceError(
+    'NoSuchConfigurationAggregatorException',
+    'The configuration aggregator does not exist. Check the configuration aggregator name and try again.',
+  );
+}

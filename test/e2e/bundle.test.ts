@@ -1,0 +1,407 @@
+/**
+ * End to end, the deployable artifact: synthesizes the app as `cdk deploy` would (esbuild bundling included),
+ * takes the function's bundle from the cloud assembly (the directory that would be zipped and uploaded) and its
+ * environment from the synthesized template (CloudFormation references replaced by the local table and topic),
+ * and runs it in a separate Node.js process against the local mode's Config, DynamoDB and SNS endpoints.
+ * Every AWS action the runs performed is then checked against the function role's synthesized IAM policy.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { App } from 'aws-cdk-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENV } from '../../lambda/core/settings';
+import type { SourceState } from '../../lambda/core/model';
+import type { RunReport } from '../../lambda/monitor';
+import type { RecordedRequest } from '../../lib/local/fake-server';
+import type { PublishedMessage } from '../../lib/local/fake-sns';
+import { scheduledEvent } from '../../lib/local/invocation';
+import { localAwsEnvironment, startLocalMode, type LocalMode } from '../../lib/local/local-mode';
+import { SimulatedOrganization, type SimulatedSource } from '../../lib/local/simulated-organization';
+import { MonitorStack } from '../../lib/monitor-stack';
+import { CfnResolver, isAllowed, roleStatements, type PolicyStatement, type Template } from './cloudformation';
+
+const STACK = 'ConfigAggregatorWatch';
+const ORG = 'org-aggregator';
+const TEAM = 'team-aggregator';
+const CONTEXT = { aggregators: `${ORG},${TEAM}`, emails: 'ops@example.com' };
+const FAKE = { partition: 'aws', region: 'us-east-1', accountId: '123456789012' } as const;
+const RUNNER = fileURLToPath(new URL('./invoke-bundle.mjs', import.meta.url));
+const T0 = '2026-11-24T12:00:00Z';
+const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
+
+interface Synthesized {
+  readonly outdir: string;
+  readonly template: Template;
+  readonly functionId: string;
+  readonly roleId: string;
+  readonly assetDir: string;
+  readonly handler: string;
+  readonly runtime: string;
+}
+
+interface Invocation {
+  readonly code: number | null;
+  readonly outcome: { ok: boolean; result?: RunReport; error?: { name: string; message: string; stack?: string } };
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Requests each endpoint received during this invocation. */
+  readonly config: RecordedRequest[];
+  readonly dynamodb: RecordedRequest[];
+  readonly sns: RecordedRequest[];
+  readonly published: PublishedMessage[];
+  /** What Config reported during the run, per aggregator. */
+  readonly truth: Record<string, SimulatedSource[]>;
+  /** The table's current states right after the run, per aggregator. */
+  readonly states: Record<string, Map<string, SourceState>>;
+}
+
+let synth: Synthesized;
+let local: LocalMode;
+let resolver: CfnResolver;
+let functionEnv: Record<string, string>;
+let statements: PolicyStatement[];
+/** The topic's KMS key ARN, when the topic is encrypted. */
+let keyArn: string | undefined;
+const org = new SimulatedOrganization({ ...FAKE, now: T0, seed: 11 });
+const ticks: Invocation[] = [];
+/** Items in the table before and after the second run. */
+let quietRunItems = { before: 0, after: 0 };
+
+beforeAll(async () => {
+  synth = synthesize();
+
+  // org-aggregator: 40 accounts x 4 regions = 160 sources, two pages; team-aggregator: an organization source too.
+  org.populate(ORG, {
+    accounts: 40,
+    regions: ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-east-1'],
+    seed: 11,
+    unauthorizedAccounts: 1,
+    optInDisabledAccounts: 2,
+    recorderOff: 2,
+    internal: 1,
+    outdated: 3,
+  });
+  org.addAggregator(TEAM, { kind: 'ORGANIZATION' });
+  org.populate(TEAM, { accounts: 5, regions: ['us-east-1', 'eu-west-1'], seed: 12, firstAccountId: 200_000_000_000, internal: 0, outdated: 0 });
+  org.addSource(TEAM, { sourceId: 'o-a1b2c3d4e5', sourceType: 'ORGANIZATION', region: 'us-east-1', status: 'SUCCEEDED', lastUpdateTime: T0 });
+  org.fail(TEAM, { sourceId: 'o-a1b2c3d4e5', sourceType: 'ORGANIZATION', region: 'us-east-1' }, 'organizationAccessDenied');
+
+  local = await startLocalMode({ org, tableName: `${STACK}-MonitorTable-e2e`, topicName: `${STACK}-MonitorTopic-e2e` });
+
+  // Physical names for every resource; the table and topic are the local ones.
+  const resources = synth.template.Resources;
+  const only = (type: string) => {
+    const ids = Object.keys(resources).filter((id) => resources[id]?.Type === type);
+    if (ids.length !== 1 || !ids[0]) throw new Error(`expected one ${type}, found ${ids.length}`);
+    return ids[0];
+  };
+  const topicId = only('AWS::SNS::Topic');
+  resolver = new CfnResolver(synth.template, FAKE, {
+    ...Object.fromEntries(Object.keys(resources).map((id) => [id, `${STACK}-${id}-e2e`])),
+    [only('AWS::DynamoDB::Table')]: local.tableName,
+    [topicId]: local.topicArn.split(':').at(-1) ?? '',
+  });
+  // The key the topic is encrypted with, if any: publishing needs it.
+  const topicKey = resources[topicId]?.Properties?.KmsMasterKeyId;
+  keyArn = topicKey === undefined ? undefined : resolver.resolveString(topicKey);
+  const variables = (resources[synth.functionId]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+  functionEnv = resolver.resolve(variables) as Record<string, string>;
+  statements = roleStatements(synth.template, synth.roleId, resolver);
+
+  ticks.push(await invoke(at(0)));
+  const before = await countItems();
+  ticks.push(await invoke(at(15)));
+  quietRunItems = { before, after: await countItems() };
+  // A failing source recovers.
+  org.advanceTo(at(30));
+  org.recover(ORG, recovering());
+  ticks.push(await invoke(at(30)));
+});
+
+afterAll(async () => {
+  await local?.close();
+  if (synth?.outdir) rmSync(synth.outdir, { recursive: true, force: true });
+});
+
+/** The app as `cdk synth -c aggregators=... -c emails=...` builds it, into a temporary cloud assembly. */
+function synthesize(): Synthesized {
+  const outdir = mkdtempSync(join(tmpdir(), 'aggwatch-e2e-'));
+  const app = new App({ outdir, context: CONTEXT });
+  new MonitorStack(app, STACK);
+  const assembly = app.synth();
+  const stack = assembly.getStackByName(STACK);
+  const template = stack.template as Template;
+
+  const functions = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+  expect(functions).toHaveLength(1);
+  const [functionId, fn] = functions[0] as [string, { Properties: Record<string, unknown> }];
+  const code = fn.Properties.Code as { S3Bucket: { 'Fn::Sub': string }; S3Key: string };
+  const role = fn.Properties.Role as { 'Fn::GetAtt': [string, string] };
+
+  // The asset manifest says which directory `cdk deploy` zips and uploads under the S3 key the template names.
+  const manifest = JSON.parse(readFileSync(join(assembly.directory, 'manifest.json'), 'utf8')) as {
+    artifacts: Record<string, { type: string; properties?: { file?: string } }>;
+  };
+  const assetManifests = Object.values(manifest.artifacts).filter((a) => a.type === 'cdk:asset-manifest' && a.properties?.file?.startsWith(STACK));
+  const files = assetManifests.flatMap((a) =>
+    Object.values(
+      (
+        JSON.parse(readFileSync(join(assembly.directory, a.properties?.file ?? ''), 'utf8')) as {
+          files: Record<string, { source: { path: string; packaging: string }; destinations: Record<string, { bucketName: string; objectKey: string }> }>;
+        }
+      ).files,
+    ),
+  );
+  const asset = files.find((f) => Object.values(f.destinations).some((d) => d.objectKey === code.S3Key && d.bucketName === code.S3Bucket['Fn::Sub']));
+  if (!asset) throw new Error(`no asset in the cloud assembly is uploaded as ${code.S3Key}`);
+  expect(asset.source.packaging).toBe('zip');
+
+  return {
+    outdir,
+    template,
+    functionId,
+    roleId: role['Fn::GetAtt'][0],
+    assetDir: join(assembly.directory, asset.source.path),
+    handler: String(fn.Properties.Handler),
+    runtime: String(fn.Properties.Runtime),
+  };
+}
+
+/** One scheduled invocation of the bundle, in its own Node.js process, with the synthesized environment. */
+async function invoke(time: string): Promise<Invocation> {
+  org.advanceTo(time);
+  const marks = { config: local.config.requests.length, dynamodb: local.dynamodbProxy.requests.length, sns: local.sns.requests.length, published: local.sns.published.length };
+  const resultFile = join(synth.outdir, `result-${ticks.length}.json`);
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    // What the Lambda runtime sets.
+    AWS_LAMBDA_FUNCTION_NAME: `${STACK}-MonitorFunction-e2e`,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_LOG_FORMAT: 'JSON',
+    LAMBDA_TASK_ROOT: synth.assetDir,
+    _HANDLER: synth.handler,
+    TZ: ':UTC',
+    // The function's own environment, as synthesized.
+    ...functionEnv,
+    // The local endpoints, region and dummy credentials (the SDK's own variables: no code path in the handler).
+    ...localAwsEnvironment({ config: local.config.endpoint, dynamodb: local.dynamodbProxy.endpoint, sns: local.sns.endpoint }, FAKE.region),
+    // Lambda runs Node.js 24 (see Runtime); this test runs on the local Node.js, which may be older.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  const event = JSON.stringify(scheduledEvent(time, FAKE));
+  const truth = Object.fromEntries([ORG, TEAM].map((a) => [a, org.sources(a)]));
+  const { code, stdout, stderr } = await run(process.execPath, [RUNNER, synth.assetDir, synth.handler, event, resultFile], env);
+  const outcome = existsSync(resultFile) ? (JSON.parse(readFileSync(resultFile, 'utf8')) as Invocation['outcome']) : { ok: false };
+  const invocation: Invocation = {
+    code,
+    outcome,
+    stdout,
+    stderr,
+    config: local.config.requests.slice(marks.config),
+    dynamodb: local.dynamodbProxy.requests.slice(marks.dynamodb),
+    sns: local.sns.requests.slice(marks.sns),
+    published: local.sns.published.slice(marks.published),
+    truth,
+    states: Object.fromEntries(await Promise.all([ORG, TEAM].map(async (a) => [a, await local.store.loadAll(a)] as const))),
+  };
+  if (code !== 0 || !outcome.ok) {
+    throw new Error(`the bundle failed at ${time} (exit ${code}): ${JSON.stringify(outcome.error)}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+  }
+  return invocation;
+}
+
+/** Runs a process without blocking this one's event loop: the local endpoints live here. */
+function run(command: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The sources FAILED in Config during a run (default: the first). */
+const failing = (aggregator: string, tick = 0): SimulatedSource[] => (ticks[tick]?.truth[aggregator] ?? []).filter((s) => s.status === 'FAILED');
+const sourceLine = (s: Pick<SimulatedSource, 'sourceId' | 'sourceType' | 'region'>) => `${s.sourceId} (${s.sourceType}), ${s.region}`;
+const email = (m: PublishedMessage) => m.structured?.email ?? '';
+const attr = (m: PublishedMessage, name: string) => m.attributes[name]?.value;
+const messageFor = (inv: Invocation, aggregator: string) => inv.published.filter((m) => attr(m, 'aggregator') === aggregator);
+
+/** The source that recovers at the third tick: the first one failing without an authorization problem. */
+let recoveringSource: SimulatedSource | undefined;
+function recovering(): SimulatedSource {
+  recoveringSource ??= org.inStatus(ORG, 'FAILED').find((s) => s.errorCode === 'NoAvailableConfigurationRecorderException');
+  if (!recoveringSource) throw new Error('no failing source to recover');
+  return recoveringSource;
+}
+
+async function countItems(): Promise<number> {
+  let count = 0;
+  let start: Record<string, never> | undefined;
+  do {
+    const out = await local.dynamodb.client.send(new ScanCommand({ TableName: local.tableName, Select: 'COUNT', ExclusiveStartKey: start }));
+    count += out.Count ?? 0;
+    start = out.LastEvaluatedKey as Record<string, never> | undefined;
+  } while (start);
+  return count;
+}
+
+describe('the synthesized function', () => {
+  it('is the bundle in the cloud assembly, configured from the template', () => {
+    expect(existsSync(synth.assetDir)).toBe(true);
+    expect(synth.handler).toBe('index.handler');
+    expect(synth.runtime).toMatch(/^nodejs\d+\.x$/);
+    expect(functionEnv[ENV.tableName]).toBe(local.tableName);
+    expect(functionEnv[ENV.topicArn]).toBe(local.topicArn);
+    expect(functionEnv[ENV.aggregators]).toBe(`${ORG},${TEAM}`);
+  });
+});
+
+describe('first run', () => {
+  it('reads every aggregator fully, page by page, from the real wire protocol', () => {
+    const [first] = ticks;
+    const report = first?.outcome.result;
+    expect(report?.failed).toEqual([]);
+    expect(report?.aggregators.map((a) => [a.aggregator, a.mode, a.sourcesRead])).toEqual([
+      [ORG, 'full', 160],
+      [TEAM, 'full', 11],
+    ]);
+    const orgCalls = first?.config.filter((r) => (r.input as { ConfigurationAggregatorName?: string }).ConfigurationAggregatorName === ORG) ?? [];
+    expect(orgCalls.map((r) => [r.operation, r.status, (r.input as { Limit?: number }).Limit])).toEqual([
+      ['DescribeConfigurationAggregatorSourcesStatus', 200, 100],
+      ['DescribeConfigurationAggregatorSourcesStatus', 200, 100],
+    ]);
+  });
+
+  it('writes every source current state and its first history entry', async () => {
+    const first = ticks[0] as Invocation;
+    for (const aggregator of [ORG, TEAM]) {
+      const states = first.states[aggregator] ?? new Map<string, SourceState>();
+      const sources = first.truth[aggregator] ?? [];
+      expect(sources.length).toBeGreaterThan(0);
+      expect(states.size).toBe(sources.length);
+      for (const s of sources) {
+        const state = states.get(`${s.sourceType}#${s.sourceId}#${s.region}`);
+        expect(state, sourceLine(s)).toMatchObject({ aggregator, status: s.status, since: at(0) });
+        if (s.errorCode) expect(state?.errorCode).toBe(s.errorCode);
+      }
+      for (const sourceId of new Set(sources.map((s) => s.sourceId))) {
+        const history = await local.store.sourceHistory(aggregator, sourceId, { from: at(-1), to: at(1) });
+        const regions = sources.filter((s) => s.sourceId === sourceId).map((s) => s.region).sort();
+        expect(history.map((h) => h.region).sort(), `${aggregator} ${sourceId}`).toEqual(regions);
+        expect(history.every((h) => h.event === 'FIRST_SEEN' && h.at === at(0))).toBe(true);
+      }
+    }
+  });
+
+  it('publishes one digest per aggregator naming every failing source', () => {
+    const [first] = ticks;
+    for (const aggregator of [ORG, TEAM]) {
+      const messages = messageFor(first as Invocation, aggregator);
+      expect(messages).toHaveLength(1);
+      const [m] = messages as [PublishedMessage];
+      expect(m.topicArn).toBe(local.topicArn);
+      expect(m.messageStructure).toBe('json');
+      expect(Object.keys(m.structured ?? {}).sort()).toEqual(['default', 'email', 'sms']);
+      expect(m.subject).toMatch(/^\[aggwatch\] .+: \d+ new FAILED$/);
+      expect(attr(m, 'kind')).toEqual(['failure']);
+      expect(attr(m, 'count')).toBe(failing(aggregator).length);
+      for (const s of failing(aggregator)) expect(email(m), sourceLine(s)).toContain(sourceLine(s));
+    }
+    expect(failing(ORG).length).toBeGreaterThan(5);
+    expect(failing(TEAM).map((s) => s.sourceType)).toContain('ORGANIZATION');
+  });
+});
+
+describe('a run with nothing new', () => {
+  it('reads only the sources needing attention, sends nothing and writes only its run summaries', async () => {
+    const second = ticks[1] as Invocation;
+    expect(second.outcome.result?.aggregators.map((a) => a.mode)).toEqual(['fast', 'fast']);
+    expect(second.config.every((r) => JSON.stringify((r.input as { UpdateStatus?: string[] }).UpdateStatus) === '["FAILED","OUTDATED"]')).toBe(true);
+    expect(second.sns).toEqual([]);
+    const writes = second.dynamodb.filter((r) => ['PutItem', 'BatchWriteItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems'].includes(r.operation));
+    expect(writes.map((w) => [w.operation, (w.input as { Item: { pk: { S: string } } }).Item.pk.S])).toEqual([
+      ['PutItem', 'RUNS'],
+      ['PutItem', 'RUNS'],
+    ]);
+    // The two run summaries are the only new items.
+    expect(quietRunItems.after - quietRunItems.before).toBe(2);
+  });
+});
+
+describe('a recovery', () => {
+  it('is notified, recorded in history and in the current state', async () => {
+    const third = ticks[2] as Invocation;
+    const s = recovering();
+    const messages = messageFor(third, ORG);
+    expect(messages).toHaveLength(1);
+    const [m] = messages as [PublishedMessage];
+    expect(attr(m, 'kind')).toEqual(['recovery']);
+    expect(m.subject).toMatch(/1 recovered$/);
+    expect(email(m)).toContain(`${sourceLine(s)}: no longer FAILED: now SUCCEEDED`);
+    expect(messageFor(third, TEAM)).toEqual([]);
+
+    const history = await local.store.sourceHistory(ORG, s.sourceId, { from: at(29), to: at(31), region: s.region });
+    expect(history).toMatchObject([{ event: 'STATUS_CHANGED', fromStatus: 'FAILED', toStatus: 'SUCCEEDED', at: at(30) }]);
+    const state = third.states[ORG]?.get(`ACCOUNT#${s.sourceId}#${s.region}`);
+    expect(state).toMatchObject({ status: 'SUCCEEDED', since: at(30) });
+    expect(state?.errorCode).toBeUndefined();
+  });
+});
+
+describe('permissions', () => {
+  /** Every (action, resource) the runs performed: Config, DynamoDB and SNS calls, and KMS for the encrypted topic. */
+  function performed(): { action: string; resource: string }[] {
+    const calls = ticks.flatMap((t) => [...t.config, ...t.dynamodb, ...t.sns]);
+    const pairs = calls.flatMap((r) => r.resources.map((resource) => ({ action: `${r.service}:${r.operation}`, resource })));
+    // Publishing to a topic with server-side encryption needs the publisher to use the topic's key.
+    if (keyArn && calls.some((r) => r.service === 'sns' && r.operation === 'Publish')) {
+      pairs.push({ action: 'kms:GenerateDataKey', resource: keyArn }, { action: 'kms:Decrypt', resource: keyArn });
+    }
+    const unique = new Map(pairs.map((p) => [`${p.action} ${p.resource}`, p]));
+    return [...unique.values()];
+  }
+
+  it('covers what the runs did', () => {
+    const actions = performed().map((p) => `${p.action} ${p.resource}`);
+    const table = `arn:aws:dynamodb:${FAKE.region}:${FAKE.accountId}:table/${local.tableName}`;
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        `config:DescribeConfigurationAggregatorSourcesStatus ${org.aggregator(ORG)?.arn}`,
+        `config:DescribeConfigurationAggregatorSourcesStatus ${org.aggregator(TEAM)?.arn}`,
+        `dynamodb:BatchWriteItem ${table}`,
+        `dynamodb:Query ${table}/index/attention`,
+        `dynamodb:PutItem ${table}`,
+        `sns:Publish ${local.topicArn}`,
+        `kms:GenerateDataKey ${keyArn}`,
+      ]),
+    );
+    expect(keyArn).toMatch(/^arn:aws:kms:us-east-1:123456789012:key\//);
+    expect(org.aggregator(ORG)?.arn).toMatch(/^arn:aws:config:us-east-1:123456789012:config-aggregator\/config-aggregator-[a-z0-9]{8}$/);
+  });
+
+  it('allows every action the runs performed, on its resource', () => {
+    const denied = performed().filter((p) => !isAllowed(statements, p.action, p.resource));
+    expect(denied).toEqual([]);
+  });
+
+  it('is a real check: actions and resources beyond the grant are refused', () => {
+    const table = `arn:aws:dynamodb:${FAKE.region}:${FAKE.accountId}:table/${local.tableName}`;
+    expect(isAllowed(statements, 'dynamodb:Scan', table)).toBe(false);
+    expect(isAllowed(statements, 'dynamodb:PutItem', `${table}-other`)).toBe(false);
+    expect(isAllowed(statements, 'config:DescribeConfigurationAggregatorSourcesStatus', 'arn:aws:config:eu-west-1:123456789012:config-aggregator/config-aggregator-abcdefgh')).toBe(false);
+    expect(isAllowed(statements, 'sns:Publish', `${local.topicArn}-other`)).toBe(false);
+  });
+});
