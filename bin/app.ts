@@ -2,10 +2,11 @@ import { App } from 'aws-cdk-lib';
 import { SettingsError } from '../lambda/core/settings';
 import { UnknownContextKeyError } from '../lib/context-settings';
 import { MonitorStack } from '../lib/monitor-stack';
+import { DEFAULT_STACK_NAME } from '../lib/stack-outputs';
 
 const app = new App();
 try {
-  new MonitorStack(app, 'ConfigAggregatorWatch', {
+  new MonitorStack(app, DEFAULT_STACK_NAME, {
     description:
       'config-aggregator-watch: checks AWS Config aggregator source status on a schedule, keeps current state and ' +
       'history in DynamoDB and alerts through SNS when sources fail',

@@ -2,17 +2,10 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ConfigAggregatorMonitor } from './config-aggregator-monitor';
 import { monitorPropsFromContext } from './context-settings';
+import { OUTPUTS } from './stack-outputs';
 
-/**
- * Output keys, part of the stack's interface: the CLI reads `TableName` (and may read the others) from the
- * deployed stack's outputs, so they never change name.
- */
-export const OUTPUTS = {
-  tableName: 'TableName',
-  topicArn: 'TopicArn',
-  functionName: 'FunctionName',
-  dashboardUrl: 'DashboardUrl',
-} as const;
+export { OUTPUTS };
+
 
 /** The deployable app: one monitor configured from the CDK context (see lib/context-settings.ts). */
 export class MonitorStack extends Stack {
