@@ -1,0 +1,229 @@
+/**
+ * `npm run demo`: the monitor, run here, with nothing to set up. In this one process: a simulated organization
+ * (300 accounts x 17 regions = 5,100 sources) behind a local AWS Config endpoint, DynamoDB (dynalite) and SNS,
+ * then the real Lambda handler for several scheduled ticks while sources fail, stay failing past the reminder
+ * interval, recover and leave; then the CLI against the local table.
+ *
+ * Options: --full prints whole e-mails (default: the first lines of each).
+ */
+import type { Context } from 'aws-lambda';
+import type { RunReport } from '../lambda/monitor';
+import { runCli, type CliIo } from '../lib/cli/main';
+import type { PublishedMessage } from '../lib/local/fake-sns';
+import { lambdaContext, scheduledEvent } from '../lib/local/invocation';
+import { startLocalMode } from '../lib/local/local-mode';
+import { DEMO_REGIONS, SimulatedOrganization } from '../lib/local/simulated-organization';
+
+// The SDK warns about Node 20 when the first client is created; not in the middle of the demo's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const AGGREGATOR = 'org-aggregator';
+const ACCOUNTS = 300;
+const REMIND_AFTER_HOURS = 4;
+const EMAIL_LINES = process.argv.includes('--full') ? Number.POSITIVE_INFINITY : 24;
+const HOUR = 3_600_000;
+
+const started = Date.now();
+// Ticks are hours apart, in the recent past, so that the CLI's "--since 30d" and "ago" read naturally.
+const base = Math.floor(Date.now() / HOUR) * HOUR - 12 * HOUR;
+const at = (hours: number) => new Date(base + hours * HOUR).toISOString();
+
+const org = new SimulatedOrganization({ now: at(0), seed: 7 });
+org.populate(AGGREGATOR, { accounts: ACCOUNTS, regions: DEMO_REGIONS, seed: 7 });
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+const rule = (title: string) => out(`\n${'─'.repeat(3)} ${title} ${'─'.repeat(Math.max(3, 100 - title.length))}`);
+const n = (x: number) => x.toLocaleString('en-US');
+
+let published: PublishedMessage[] = [];
+const local = await startLocalMode({
+  org,
+  settings: { aggregators: [AGGREGATOR], remindAfterHours: REMIND_AFTER_HOURS },
+  onPublish: (m) => published.push(m),
+});
+let failed = false;
+
+try {
+  // The handler reads its environment once, at import: the local endpoints must be in place first.
+  local.applyEnv();
+  process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  const { handler } = await import('../lambda/handler');
+
+  const counts = org.counts(AGGREGATOR);
+  out('config-aggregator-watch: local mode demo');
+  out(
+    `Simulated organization: ${ACCOUNTS} accounts x ${DEMO_REGIONS.length} regions = ${n(org.sources(AGGREGATOR).length)} sources ` +
+      `in aggregator "${AGGREGATOR}" (${statusText(counts)})`,
+  );
+  out(`Local endpoints: Config ${local.config.endpoint} · DynamoDB ${local.dynamodbProxy.endpoint} · SNS ${local.sns.endpoint}`);
+  out(`Table ${local.tableName} · topic ${local.topicArn} · REMIND_AFTER_HOURS=${REMIND_AFTER_HOURS}, FULL_SWEEP_HOURS=${local.settings.fullSweepHours}`);
+
+  // A source that fails during the demo: the first account from #42 whose three EU regions are healthy.
+  const euRegions = ['eu-west-1', 'eu-west-2', 'eu-central-1'];
+  const account = pickAccount(euRegions);
+  const removedSource = org.inStatus(AGGREGATOR, 'FAILED').find((s) => s.errorCode === 'NoAvailableConfigurationRecorderException');
+  const newlyFailing = org.inStatus(AGGREGATOR, 'OUTDATED')[0];
+  const outdating = org.inStatus(AGGREGATOR, 'SUCCEEDED').find((s) => s.sourceId !== account && s.region === 'sa-east-1');
+  if (!removedSource || !newlyFailing || !outdating) throw new Error('the simulated organization lacks the sources the story needs');
+
+  const ticks: { hours: number; story: string; change?: () => void; expect?: (r: TickResult) => string | undefined }[] = [
+    {
+      hours: 0,
+      story: 'first run: the monitor sees the organization for the first time',
+      expect: (r) => (r.messages.length === 1 ? undefined : 'the first run should publish one digest'),
+    },
+    {
+      hours: 1,
+      story: `account ${account} loses its aggregation authorization in ${euRegions.join(', ')}; ${outdating.sourceId} ${outdating.region} goes OUTDATED (not alerted)`,
+      change: () => {
+        for (const region of euRegions) org.fail(AGGREGATOR, { sourceId: account, region }, 'unauthorized');
+        org.outdate(AGGREGATOR, outdating);
+      },
+      expect: (r) =>
+        euRegions.every((region) => r.messages.some((m) => m.structured?.email?.includes(`${account} (ACCOUNT), ${region}`)))
+          ? undefined
+          : `the digest should name ${account} in each of ${euRegions.join(', ')}`,
+    },
+    {
+      hours: 2,
+      story: 'nothing changes',
+      expect: (r) => (r.messages.length === 0 ? undefined : 'a run with no change should publish nothing'),
+    },
+    {
+      hours: 5,
+      story: `nothing changes, but failures notified ${REMIND_AFTER_HOURS}+ hours ago are due a reminder`,
+      expect: (r) => (r.messages.some((m) => attribute(m, 'kind').includes('reminder')) ? undefined : 'reminders were due'),
+    },
+    {
+      hours: 6,
+      story:
+        `account ${account} is authorized again; ${removedSource.sourceId} ${removedSource.region} leaves the aggregator; ` +
+        `${newlyFailing.sourceId} ${newlyFailing.region} goes from OUTDATED to FAILED`,
+      change: () => {
+        for (const region of euRegions) org.recover(AGGREGATOR, { sourceId: account, region });
+        org.removeSource(AGGREGATOR, removedSource);
+        org.fail(AGGREGATOR, newlyFailing, 'recorderOff');
+      },
+      expect: (r) => (r.messages.some((m) => attribute(m, 'kind').includes('recovery')) ? undefined : 'recoveries should be notified'),
+    },
+    {
+      hours: 7,
+      story: 'nothing changes',
+      expect: (r) => (r.messages.length === 0 ? undefined : 'a run with no change should publish nothing'),
+    },
+  ];
+
+  for (const [i, tick] of ticks.entries()) {
+    const time = at(tick.hours);
+    org.advanceTo(time);
+    tick.change?.();
+    rule(`Tick ${i + 1} · ${time} (+${tick.hours}h)`);
+    out(`  ${tick.story}`);
+    const result = await runTick(handler, time);
+    for (const m of result.messages) printMessage(m);
+    if (result.messages.length === 0) out('  (no notification)');
+    out(`  run: ${summary(result)}`);
+    const problem = tick.expect?.(result);
+    if (problem) throw new Error(`Tick ${i + 1}: ${problem}`);
+  }
+
+  rule('The CLI against the local table');
+  await showCli(account);
+} catch (e) {
+  failed = true;
+  process.stderr.write(`\ndemo failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+} finally {
+  await local.close();
+}
+out(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+process.exit(failed ? 1 : 0);
+
+// ---------------------------------------------------------------------------------------------------------------
+
+interface TickResult {
+  readonly report: RunReport;
+  readonly messages: PublishedMessage[];
+  readonly writeRequests: number;
+  readonly ms: number;
+}
+
+type Handler = (event: unknown, context: Context) => Promise<RunReport>;
+
+async function runTick(handler: Handler, time: string): Promise<TickResult> {
+  published = [];
+  const writesBefore = local.dynamodbProxy.writes().length;
+  const t0 = Date.now();
+  const report = await handler(scheduledEvent(time, org), lambdaContext(org));
+  return { report, messages: published, writeRequests: local.dynamodbProxy.writes().length - writesBefore, ms: Date.now() - t0 };
+}
+
+function printMessage(m: PublishedMessage): void {
+  const kinds = attribute(m, 'kind').join(', ');
+  out(`  ✉ ${m.subject ?? '(no subject)'}`);
+  out(`    attributes: kind=${kinds} statuses=${attribute(m, 'statuses').join(',')} count=${String(m.attributes.count?.value ?? '')}`);
+  out(`    SMS: ${m.structured?.sms ?? '(none)'}`);
+  const lines = (m.structured?.email ?? '').trimEnd().split('\n');
+  out('    E-mail:');
+  for (const line of lines.slice(0, EMAIL_LINES)) out(`    │ ${line}`);
+  if (lines.length > EMAIL_LINES) out(`    │ … ${lines.length - EMAIL_LINES} more lines (npm run demo -- --full prints them)`);
+}
+
+function attribute(m: PublishedMessage, name: string): string[] {
+  const value = m.attributes[name]?.value;
+  return Array.isArray(value) ? value : value === undefined ? [] : [String(value)];
+}
+
+function summary(r: TickResult): string {
+  const parts = r.report.aggregators.map((a) => {
+    if (a.outcome === 'error') return `${a.aggregator}: ERROR ${a.error?.name}: ${a.error?.message}`;
+    const mode = a.mode === 'full' ? `full sweep (${a.sweepReason ?? 'schedule'})` : 'fast path (FAILED and OUTDATED only)';
+    return (
+      `${mode} · ${a.configCalls} Config call${a.configCalls === 1 ? '' : 's'} · ${n(a.sourcesRead)} sources read · ` +
+      `${statusText(a.counts)} · ${n(a.historyWritten)} history + ${n(a.stateWritten)} state items written`
+    );
+  });
+  return `${parts.join(' | ')} · ${r.writeRequests} DynamoDB write request${r.writeRequests === 1 ? '' : 's'} · ${r.messages.length} notification${r.messages.length === 1 ? '' : 's'} · ${(r.ms / 1000).toFixed(2)} s`;
+}
+
+function statusText(counts: Readonly<Record<string, number>>): string {
+  const order = ['SUCCEEDED', 'FAILED', 'OUTDATED'];
+  return Object.entries(counts)
+    .sort(([a], [b]) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99))
+    .map(([status, count]) => `${n(count)} ${status}`)
+    .join(', ');
+}
+
+function pickAccount(regions: readonly string[]): string {
+  for (let i = 42; i < ACCOUNTS; i++) {
+    const sourceId = String(100_000_000_000 + i);
+    if (regions.every((region) => org.source(AGGREGATOR, { sourceId, region }).status === 'SUCCEEDED')) return sourceId;
+  }
+  throw new Error('no healthy account to fail');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The CLI
+// ---------------------------------------------------------------------------------------------------------------
+
+async function showCli(failingAccount: string): Promise<void> {
+  const table = local.tableName;
+  const commands = [
+    ['current', '--table', table],
+    ['history', '--source', failingAccount, '--table', table],
+    ['failures', '--since', '30d', '--table', table],
+  ];
+  const indent = (chunk: string) => chunk.replace(/^(?=.)/gm, '  ');
+  // The CLI reads the same environment as the handler: its DynamoDB client reaches the local table.
+  const io: CliIo = {
+    stdout: { write: (chunk: string) => process.stdout.write(indent(chunk)) },
+    stderr: { write: (chunk: string) => process.stderr.write(indent(chunk)) },
+    env: process.env,
+    isTTY: Boolean(process.stdout.isTTY),
+  };
+  for (const argv of commands) {
+    out(`\n$ npx aggwatch ${argv.join(' ')}`);
+    const code = await runCli(argv, io);
+    if (code !== 0) throw new Error(`aggwatch ${argv.join(' ')} exited with ${code}`);
+  }
+}
