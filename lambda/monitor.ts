@@ -65,9 +65,16 @@ export class MonitorRunError extends Error {
   }
 }
 
+/** The name under which a failure to list the aggregators is recorded and notified (not a valid aggregator name). */
+export const DISCOVERY = '(aggregator discovery)';
+
 export async function runMonitor(deps: MonitorDeps, ctx: RunContext): Promise<RunReport> {
   const started = Date.now();
-  const names = deps.settings.aggregators ?? (await deps.reader.listAggregators());
+  const discovered = deps.settings.aggregators ? { names: deps.settings.aggregators } : await discover(deps, ctx);
+  if ('failure' in discovered) {
+    return { at: ctx.at, aggregators: [discovered.failure], failed: [DISCOVERY], durationMs: Date.now() - started };
+  }
+  const { names } = discovered;
   if (names.length === 0) deps.logger.warn('No configuration aggregator in this account and region: nothing to watch');
   const aggregators: AggregatorReport[] = [];
   // One after another: each aggregator's pages are sequential anyway, and Config's rate limit is per account.
@@ -82,6 +89,49 @@ export async function runMonitor(deps: MonitorDeps, ctx: RunContext): Promise<Ru
     failed: aggregators.filter((a) => a.outcome === 'error').map((a) => a.aggregator),
     durationMs: Date.now() - started,
   };
+}
+
+/**
+ * Every aggregator of the account and region. A failure (say, a permission removed) is notified like an
+ * aggregator's, reminded, and followed by a recovery notice once listing works again.
+ */
+async function discover(
+  deps: MonitorDeps,
+  ctx: RunContext,
+): Promise<{ names: readonly string[] } | { failure: AggregatorReport }> {
+  const started = Date.now();
+  let meta: AggregatorMeta | undefined;
+  try {
+    meta = await deps.store.getMeta(DISCOVERY);
+    const names = await deps.reader.listAggregators();
+    const recovery = decideMonitorNotice(meta, undefined, deps.settings, ctx.at);
+    if (recovery) await notify(deps, { aggregator: DISCOVERY, at: ctx.at, sources: [], monitor: recovery });
+    if (meta?.monitorError) await deps.store.putMeta(metaAfterMonitorNotice(meta, recovery, undefined, ctx.at));
+    return { names };
+  } catch (e) {
+    const error = asMonitorError(e);
+    deps.logger.error('Could not list the aggregators', { error: e as Error });
+    await reportFailure(deps, ctx, DISCOVERY, meta, error);
+    const failure: AggregatorReport = {
+      aggregator: DISCOVERY,
+      runAt: ctx.at,
+      mode: 'full',
+      outcome: 'error',
+      counts: {},
+      configCalls: 1,
+      pagesRead: 0,
+      sourcesRead: 0,
+      historyWritten: 0,
+      stateWritten: 0,
+      noticesPublished: 0,
+      durationMs: Date.now() - started,
+      error: { name: error.code, message: error.message },
+    };
+    await deps.store.putRun(failure).catch((err: unknown) => {
+      deps.logger.error('Could not record the run summary', { error: err as Error });
+    });
+    return { failure };
+  }
 }
 
 interface Observation {

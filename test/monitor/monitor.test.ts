@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DescribeConfigurationAggregatorSourcesStatusCommand, InvalidNextTokenException } from '@aws-sdk/client-config-service';
+import {
+  DescribeConfigurationAggregatorSourcesStatusCommand,
+  DescribeConfigurationAggregatorsCommand,
+  InvalidNextTokenException,
+} from '@aws-sdk/client-config-service';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { startLocalDynamoDB, type LocalDynamoDB } from '../../lib/local/local-dynamodb';
 import { AT, organization } from '../support/builders';
+import { DISCOVERY } from '../../lambda/monitor';
 import { Harness, minutes } from './harness';
 
 let local: LocalDynamoDB;
@@ -185,6 +190,31 @@ describe('failures', () => {
     h.org.set('b', organization(3, REGIONS));
     const report = await h.run(AT);
     expect(report.aggregators.map((a) => [a.aggregator, a.sourcesRead])).toEqual([['a', 6], ['b', 9]]);
+  });
+
+  it('notifies when the aggregators cannot be listed, once, and when listing works again', async () => {
+    h = await harness();
+    h.org.set('org', organization(2, REGIONS));
+    const denied = Object.assign(new Error('not authorized to perform config:DescribeConfigurationAggregators'), {
+      name: 'AccessDeniedException',
+    });
+    h.config.on(DescribeConfigurationAggregatorsCommand).rejectsOnce(denied).rejectsOnce(denied);
+    // Act
+    const first = await h.run(AT);
+    const second = await h.run(minutes(AT, 15));
+    h.config.on(DescribeConfigurationAggregatorsCommand).resolves({ ConfigurationAggregators: [{ ConfigurationAggregatorName: 'org' }] });
+    const third = await h.run(minutes(AT, 30));
+    // Assess
+    expect(first.failed).toEqual([DISCOVERY]);
+    expect(first.aggregators[0]!.error).toEqual({ name: 'AccessDeniedException', message: denied.message });
+    expect(second.failed).toEqual([DISCOVERY]);
+    expect(third.failed).toEqual([]);
+    expect(third.aggregators.map((a) => a.aggregator)).toEqual(['org']);
+    expect(h.published.map((p) => [p.aggregator, p.kind.join()])).toEqual([
+      [DISCOVERY, 'monitor-error'],
+      [DISCOVERY, 'recovery'],
+    ]);
+    expect(h.published[0]!.email).toContain('AccessDeniedException');
   });
 
   it('restarts once on InvalidNextTokenException, then fails clearly, changing nothing on a partial list', async () => {
