@@ -109,28 +109,9 @@ async function discover(
     if (meta?.monitorError) await deps.store.putMeta(metaAfterMonitorNotice(meta, recovery, undefined, ctx.at));
     return { names };
   } catch (e) {
-    const error = asMonitorError(e);
     deps.logger.error('Could not list the aggregators', { error: e as Error });
-    await reportFailure(deps, ctx, DISCOVERY, meta, error);
-    const failure: AggregatorReport = {
-      aggregator: DISCOVERY,
-      runAt: ctx.at,
-      mode: 'full',
-      outcome: 'error',
-      counts: {},
-      configCalls: 1,
-      pagesRead: 0,
-      sourcesRead: 0,
-      historyWritten: 0,
-      stateWritten: 0,
-      noticesPublished: 0,
-      durationMs: Date.now() - started,
-      error: { name: error.code, message: error.message },
-    };
-    await deps.store.putRun(failure).catch((err: unknown) => {
-      deps.logger.error('Could not record the run summary', { error: err as Error });
-    });
-    return { failure };
+    const partial = { ...emptySummary(DISCOVERY, ctx.at, started), configCalls: 1 };
+    return { failure: await recordFailure(deps, ctx, DISCOVERY, meta, e, partial) };
   }
 }
 
@@ -152,18 +133,10 @@ async function watchAggregator(deps: MonitorDeps, ctx: RunContext, aggregator: s
   let counts: Record<string, number> = {};
   let configCalls = 0;
   const summary = (fields: Partial<AggregatorReport>): AggregatorReport => ({
-    aggregator,
-    runAt: ctx.at,
-    mode: 'full',
-    outcome: 'ok',
+    ...emptySummary(aggregator, ctx.at, started),
     counts,
     configCalls,
-    pagesRead: 0,
-    sourcesRead: 0,
-    historyWritten: 0,
-    stateWritten: 0,
     noticesPublished: published,
-    durationMs: Date.now() - started,
     ...fields,
   });
 
@@ -211,14 +184,8 @@ async function watchAggregator(deps: MonitorDeps, ctx: RunContext, aggregator: s
     await store.putRun({ ...report, writeRequests: store.writeRequests - writesBefore });
     return report;
   } catch (e) {
-    const error = asMonitorError(e);
     logger.error('Aggregator run failed', { error: e as Error });
-    const report = summary({ outcome: 'error', error: { name: error.code, message: error.message } });
-    await reportFailure(deps, ctx, aggregator, meta, error);
-    await store.putRun({ ...report, writeRequests: store.writeRequests - writesBefore }).catch((err: unknown) => {
-      logger.error('Could not record the run summary', { error: err as Error });
-    });
-    return report;
+    return recordFailure(deps, ctx, aggregator, meta, e, { ...summary({}), writeRequests: store.writeRequests - writesBefore });
   }
 }
 
@@ -285,6 +252,41 @@ async function recordMarkers(store: HistoryStore, updates: [SourceState, SourceS
     writes: updates.flatMap(([, next]) => (next ? [next] : [])),
     deletes: updates.flatMap(([prev, next]) => (next ? [] : [prev])),
   });
+}
+
+function emptySummary(aggregator: string, runAt: string, started: number): AggregatorReport {
+  return {
+    aggregator,
+    runAt,
+    mode: 'full',
+    outcome: 'ok',
+    counts: {},
+    configCalls: 0,
+    pagesRead: 0,
+    sourcesRead: 0,
+    historyWritten: 0,
+    stateWritten: 0,
+    noticesPublished: 0,
+    durationMs: Date.now() - started,
+  };
+}
+
+/** Notifies and records a failed aggregator (or discovery); neither step may hide the failure itself. */
+async function recordFailure(
+  deps: MonitorDeps,
+  ctx: RunContext,
+  aggregator: string,
+  meta: AggregatorMeta | undefined,
+  e: unknown,
+  partial: AggregatorReport,
+): Promise<AggregatorReport> {
+  const error = asMonitorError(e);
+  const report: AggregatorReport = { ...partial, outcome: 'error', error: { name: error.code, message: error.message } };
+  await reportFailure(deps, ctx, aggregator, meta, error);
+  await deps.store.putRun(report).catch((err: unknown) => {
+    deps.logger.error('Could not record the run summary', { error: err as Error });
+  });
+  return report;
 }
 
 /** Best effort: tell people the aggregator could not be watched, without letting that hide the first error. */
