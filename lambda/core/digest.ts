@@ -362,7 +362,7 @@ const shellArg = (s: string) => (/^[\w.:@/-]+$/.test(s) ? s : `'${s.replace(/'/g
 
 function historyLines(aggregator: string, s: SourceState): string[] {
   return [
-    `      history:     npx aggwatch history --aggregator ${shellArg(aggregator)} --source ${shellArg(clip(s.sourceId, LIMIT.id))} --region ${shellArg(clip(s.region, LIMIT.region))}`,
+    `      history:     npx aggwatch history --aggregator ${shellArg(aggregator)} --source ${shellArg(clip(s.sourceId, LIMIT.id))} --source-region ${shellArg(clip(s.region, LIMIT.region))}`,
     `      DynamoDB:    pk = ${keys.historyPk(aggregator, clip(s.sourceId, LIMIT.id))}`,
   ];
 }
@@ -546,7 +546,7 @@ function footer(aggregator: string, options: RenderOptions): string {
   return [
     '',
     'HOW TO QUERY HISTORY',
-    `  One source:   npx aggwatch history --aggregator ${shellArg(aggregator)} --source <source id> --region <region>`,
+    `  One source:   npx aggwatch history --aggregator ${shellArg(aggregator)} --source <source id> --source-region <region>`,
     `  All failing:  npx aggwatch current --aggregator ${shellArg(aggregator)} --status FAILED`,
     `  ${table}: query pk = "${keys.historyPk(aggregator, '<source id>')}"; sort key "H#<time>#<type>#<region>".`,
     '',

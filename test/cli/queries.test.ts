@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalDynamoDB, type LocalDynamoDB } from '../../lib/local/local-dynamodb';
 import { HISTORY, NOW, RUNS, STATES, cli, header, rows, seed } from './support';
 import type { CliIo } from '../../lib/cli/main';
+import { renderDigest } from '../../lambda/core/digest';
 
 process.env.TZ = 'UTC';
 
@@ -244,5 +245,24 @@ describe('output', () => {
 
   it('keeps NOW fixed for the tests', () => {
     expect(NOW.toISOString()).toBe('2026-11-24T15:00:00.000Z');
+  });
+});
+
+describe('the commands an e-mail digest prints', () => {
+  it('run as printed and show the source they name', async () => {
+    // Prepare: the digest for the failing source, as e-mailed.
+    const [message] = renderDigest(
+      { aggregator: 'org', at: NOW.toISOString(), sources: [{ kind: 'failure', state: STATES.failed, condition: 'FAILED', removed: false }] },
+      { tableName: TABLE },
+    );
+    const email = (JSON.parse(message!.message) as { email: string }).email;
+    const printed = /npx aggwatch (history .*)$/m.exec(email)?.[1];
+    expect(printed).toBe('history --aggregator org --source 111111111111 --source-region us-east-1');
+    // Act
+    const r = await query(...printed!.split(' '), '--since', '60d');
+    // Assess
+    expect(r.code).toBe(0);
+    expect(new Set(column(r.out, 'SOURCE'))).toEqual(new Set(['111111111111']));
+    expect(new Set(column(r.out, 'REGION'))).toEqual(new Set(['us-east-1']));
   });
 });

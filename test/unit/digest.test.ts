@@ -93,7 +93,7 @@ describe('renderDigest', () => {
         '      message:     The source account has not authorized the aggregator account.',
         '      since:       2025-03-04T09:00:00.000Z (for 3h)',
         '      last update: 2025-03-04T08:55:00.000Z (3h 5m before this run)',
-        '      history:     npx aggwatch history --aggregator org-agg --source 111111111111 --region eu-west-1',
+        '      history:     npx aggwatch history --aggregator org-agg --source 111111111111 --source-region eu-west-1',
         '      DynamoDB:    pk = SRC#org-agg#111111111111',
       ].join('\n'),
     );
