@@ -5,6 +5,7 @@ import Table from 'cli-table3';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { STALE, type HistoryEntry } from '../../lambda/core/model';
 import { REMOVED } from '../../lambda/store/table-schema';
+import { formatWhen } from './time';
 
 const NO_BORDERS = {
   top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
@@ -91,4 +92,22 @@ export function change(style: Style, h: Pick<HistoryEntry, 'fromStatus' | 'toSta
 /** `code: message`, clipped; `-` when there is no error. */
 export function errorText(h: { errorCode?: string; errorMessage?: string }): string {
   return h.errorCode || h.errorMessage ? clip([h.errorCode, h.errorMessage].filter(Boolean).join(': ')) : '-';
+}
+
+/** History entries as `history` and `failures` show them. */
+export function historyTable(style: Style, now: Date, entries: readonly HistoryEntry[]): string {
+  return renderTable(
+    style,
+    ['AT', 'AGGREGATOR', 'SOURCE', 'TYPE', 'REGION', 'EVENT', 'CHANGE', 'ERROR'],
+    entries.map((h) => [
+      formatWhen(h.at, now),
+      h.aggregator,
+      h.sourceId,
+      h.sourceType,
+      h.region,
+      style.status(h.event),
+      change(style, h),
+      errorText(h),
+    ]),
+  );
 }

@@ -3,9 +3,9 @@
  */
 import type { Command } from 'commander';
 import { aggregatorOption, storedStatusesOption } from '../options';
-import { change, errorText, plural, renderTable } from '../render';
+import { historyTable, plural } from '../render';
 import type { Session } from '../session';
-import { formatLocal, formatWhen, isoRange, timeWindow, zoneLabel } from '../time';
+import { formatLocal, isoRange, timeWindow, zoneLabel } from '../time';
 import { JSON_HELP, examples, newestFirst, type Runner } from './shared';
 
 export interface FailuresOptions {
@@ -61,20 +61,7 @@ export async function failures(session: Session, options: FailuresOptions): Prom
     return;
   }
   session.out(
-    renderTable(
-      style,
-      ['AT', 'AGGREGATOR', 'SOURCE', 'TYPE', 'REGION', 'EVENT', 'CHANGE', 'ERROR'],
-      entries.map((h) => [
-        formatWhen(h.at, now),
-        h.aggregator,
-        h.sourceId,
-        h.sourceType,
-        h.region,
-        style.status(h.event),
-        change(style, h),
-        errorText(h),
-      ]),
-    ),
+    historyTable(style, now, entries),
   );
   const sources = new Set(entries.map((h) => `${h.aggregator}#${h.sourceType}#${h.sourceId}#${h.region}`)).size;
   session.out(

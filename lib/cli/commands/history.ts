@@ -3,9 +3,9 @@
  */
 import type { Command } from 'commander';
 import { aggregatorOption, nonEmpty, sourceTypeOption } from '../options';
-import { change, errorText, plural, renderTable } from '../render';
+import { historyTable, plural } from '../render';
 import type { Session } from '../session';
-import { formatLocal, formatWhen, isoRange, timeWindow, zoneLabel } from '../time';
+import { formatLocal, isoRange, timeWindow, zoneLabel } from '../time';
 import { JSON_HELP, examples, newestFirst, type Runner } from './shared';
 
 export interface HistoryOptions {
@@ -67,20 +67,7 @@ export async function history(session: Session, options: HistoryOptions): Promis
     return;
   }
   session.out(
-    renderTable(
-      style,
-      ['AT', 'AGGREGATOR', 'SOURCE', 'TYPE', 'REGION', 'EVENT', 'CHANGE', 'ERROR'],
-      entries.map((h) => [
-        formatWhen(h.at, now),
-        h.aggregator,
-        h.sourceId,
-        h.sourceType,
-        h.region,
-        style.status(h.event),
-        change(style, h),
-        errorText(h),
-      ]),
-    ),
+    historyTable(style, now, entries),
   );
   session.out(style.dim(`${plural(entries.length, 'entry', 'entries')} for ${what} ${between}.`));
 }
