@@ -8,8 +8,14 @@
  * - `{ status, body, headers }`              a raw answer (garbage, an HTML 502 from a proxy, ...)
  * - `{ hangMs }`                             hold the request, then serve it (Infinity: never answer)
  * - `{ hangMs, then }`                       hold the request, then apply another fault
+ * - `{ hangMs, until }`                      hold the request until a promise settles (a gate the test opens)
  * - `{ destroy: true }`                      drop the connection without an answer (socket reset)
  * - `{ transform }`                          serve the real answer, altered (duplicates, missing fields, ...)
+ * - `{ served: fault }`                      serve the request, then answer with another fault (the client
+ *                                              cannot know that its write landed or its message was accepted)
+ * - `{ transform, request }`                 serve an altered request (the proxy forwards the altered JSON), e.g.
+ *                                              a BatchWriteItem that writes only some items and returns the rest
+ *                                              as UnprocessedItems
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -37,6 +43,8 @@ export interface RawFault {
 export interface HangFault {
   /** Milliseconds to hold the request before answering; Infinity: never (the socket is destroyed on close()). */
   readonly hangMs: number;
+  /** Ends the wait early, as if `hangMs` had elapsed, once this settles: a gate the test opens. */
+  readonly until?: PromiseLike<unknown>;
   /** What to do once the wait is over; default: serve the request normally. */
   readonly then?: Exclude<Fault, HangFault>;
 }
@@ -46,8 +54,17 @@ export interface DestroyFault {
 export interface TransformFault {
   /** Receives the operation's output (decoded JSON for the proxy) and returns what to send instead. */
   readonly transform: (output: unknown) => unknown;
+  /** Receives the decoded request and returns what to serve instead (JSON protocols: the proxy forwards it). */
+  readonly request?: (input: unknown) => unknown;
 }
-export type Fault = ErrorFault | RawFault | HangFault | DestroyFault | TransformFault;
+/**
+ * The request is served (the write lands, the message is accepted) and then answered with `served` instead: the
+ * client cannot tell that it succeeded (a response lost to a reset connection, a 500 after the commit).
+ */
+export interface ServedFault {
+  readonly served: ErrorFault | RawFault | HangFault | DestroyFault;
+}
+export type Fault = ErrorFault | RawFault | HangFault | DestroyFault | TransformFault | ServedFault;
 
 export interface FaultRequest {
   readonly service: string;
@@ -60,7 +77,7 @@ export interface FaultRequest {
 }
 export type FaultHook = (request: FaultRequest) => Fault | undefined;
 
-export type FaultKind = 'error' | 'raw' | 'hang' | 'destroy' | 'transform';
+export type FaultKind = 'error' | 'raw' | 'hang' | 'destroy' | 'transform' | 'served';
 
 export interface RecordedRequest {
   readonly seq: number;
@@ -198,7 +215,7 @@ export abstract class FakeAwsServer {
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const receivedAt = Date.now();
-    const body = await readBody(req);
+    let body = await readBody(req);
     let call: Call;
     try {
       call = this.decode(req, body);
@@ -233,7 +250,9 @@ export abstract class FakeAwsServer {
       durationMs: 0,
     };
     this.requests.push(record);
+    let served = false;
     const finish = (answer: RawResponse | undefined, errorCode?: string) => {
+      if (served) record.fault = 'served';
       record.status = answer?.status ?? 0;
       if (errorCode !== undefined) record.errorCode = errorCode;
       record.durationMs = Date.now() - receivedAt;
@@ -249,9 +268,14 @@ export abstract class FakeAwsServer {
     const latency = typeof this.latencyMs === 'function' ? this.latencyMs(call) : this.latencyMs;
     if (latency > 0) await sleep(latency);
 
+    if (fault && 'served' in fault) {
+      served = true;
+      await Promise.resolve(this.execute(call, req, body)).catch(() => undefined);
+      fault = fault.served;
+    }
     if (fault && 'hangMs' in fault) {
       record.fault = 'hang';
-      const completed = await this.hang(fault.hangMs, res);
+      const completed = await this.hang(fault.hangMs, res, fault.until);
       if (!completed) {
         finish(undefined);
         res.destroy();
@@ -278,6 +302,12 @@ export abstract class FakeAwsServer {
       return;
     }
 
+    if (fault && 'transform' in fault && fault.request) {
+      record.fault = 'transform';
+      const input = fault.request(call.input);
+      call = { ...call, input };
+      body = Buffer.from(JSON.stringify(input), 'utf8');
+    }
     try {
       const reply = await this.execute(call, req, body);
       if ('raw' in reply) {
@@ -301,8 +331,8 @@ export abstract class FakeAwsServer {
     }
   }
 
-  /** Resolves true once `ms` elapsed, false if the client went away or the server closed first. */
-  private hang(ms: number, res: ServerResponse): Promise<boolean> {
+  /** Resolves true once `ms` elapsed (or `until` settled), false if the client went away or the server closed first. */
+  private hang(ms: number, res: ServerResponse, until?: PromiseLike<unknown>): Promise<boolean> {
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       const done = (completed: boolean) => {
@@ -316,6 +346,10 @@ export abstract class FakeAwsServer {
       this.hanging.add(release);
       res.on('close', gone);
       if (Number.isFinite(ms)) timer = setTimeout(() => done(true), ms);
+      until?.then(
+        () => done(true),
+        () => done(true),
+      );
     });
   }
 }

@@ -74,7 +74,9 @@ export class DynamoDBRecordingProxy extends FakeAwsServer {
 
   protected execute(_call: Call, req: IncomingMessage, body: Buffer): Promise<Reply> {
     return new Promise((resolve, reject) => {
-      const headers = { ...req.headers, host: this.upstreamUrl.host };
+      // The body may be a request altered by a fault (`{ transform, request }`): its length is the one sent.
+      const { 'transfer-encoding': _chunked, ...incoming } = req.headers;
+      const headers = { ...incoming, host: this.upstreamUrl.host, 'content-length': String(body.length) };
       const upstream = httpRequest(
         {
           protocol: this.upstreamUrl.protocol,

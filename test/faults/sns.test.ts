@@ -1,0 +1,109 @@
+/**
+ * SNS misbehaving under the real handler bundle: throttling, 500s (before and after it accepted the message),
+ * the topic deleted, the endpoint gone. A notice counts as sent only once SNS accepted it: what a failed run could
+ * not publish is owed, and sent by the next run that can.
+ */
+import { describe, expect, it } from 'vitest';
+import type { FaultHook } from '../../lib/local/fake-server';
+import { SNS_FAULTS } from '../../lib/local/fake-sns';
+import { withLab, type Invocation } from './support/lab';
+import { assertConverged, noticesIn, sum } from './support/oracle';
+import { MAIN, followUp, organization, play, story } from './support/script';
+
+const firstAttemptsOk = (runs: Invocation[][]) => runs.map((step) => [step.length, step[0]?.outcome.ok]);
+
+describe.concurrent('SNS throttles and fails', () => {
+  it('Throttled (429) on every other Publish: retried, each notice accepted exactly once', async () => {
+    // Arrange
+    const org = organization();
+    await withLab({ org, aggregators: [MAIN] }, async (l) => {
+      let n = 0;
+      const throttle: FaultHook = () => (++n % 2 === 1 ? SNS_FAULTS.throttling : undefined);
+      // Act
+      const runs = await play(l, story(org), () => ({ disarm: l.local.sns.inject(throttle), persist: true, options: { warp: 20 } }));
+      await followUp(l);
+      // Assert
+      expect(firstAttemptsOk(runs)).toEqual(runs.map(() => [1, true]));
+      expect(l.local.sns.requests.map((r) => r.status)).toEqual([429, 200, 429, 200, 429, 200]);
+      const c = await assertConverged(l);
+      expect([c.duplicates, sum(c.atRisk.values())]).toEqual([0, 0]);
+    });
+  });
+
+  it('a 500 before SNS accepted the message: retried, exactly once; a 500 after it accepted: retried, one copy more, counted', async () => {
+    // Arrange
+    const org = organization();
+    await withLab({ org, aggregators: [MAIN] }, async (l) => {
+      // Act: the first run's Publish fails once with a 500; the second run's is accepted, then answered 500.
+      const runs = await play(l, story(org), (i) =>
+        i === 0 ? { disarm: l.local.sns.injectNext(SNS_FAULTS.internalError) } : i === 1 ? { disarm: l.local.sns.injectNext({ served: SNS_FAULTS.internalError }) } : undefined,
+      );
+      await followUp(l);
+      // Assert: both retried by the SDK within the run; the second digest reached subscribers twice.
+      expect(firstAttemptsOk(runs)).toEqual(runs.map(() => [1, true]));
+      expect(runs[0]?.[0]?.sns.map((r) => [r.status, r.fault ?? ''])).toEqual([
+        [500, 'error'],
+        [200, ''],
+      ]);
+      expect(runs[1]?.[0]?.sns.map((r) => [r.status, r.fault ?? ''])).toEqual([
+        [500, 'served'],
+        [200, ''],
+      ]);
+      expect(runs[1]?.[0]?.published).toHaveLength(2);
+      const c = await assertConverged(l);
+      // Three new failures in that digest, each sent twice: exactly the copies accepted and answered as failed.
+      expect([c.duplicates, sum(c.atRisk.values())]).toEqual([3, 3]);
+    });
+  });
+});
+
+describe.concurrent('SNS goes away', () => {
+  it('the topic deleted for a whole step: every delivery fails, the next run sends what was owed, once', async () => {
+    // Arrange
+    const org = organization();
+    await withLab({ org, aggregators: [MAIN] }, async (l) => {
+      const topic = l.local.topicArn.split(':').at(-1) ?? '';
+      // Act: during step 2 (a recovery, a removal) and both its retries, Publish answers NotFound (not retried).
+      const runs = await play(l, story(org), (i) => {
+        if (i !== 2) return undefined;
+        l.local.sns.deleteTopic(l.local.topicArn);
+        return { persist: true, disarm: () => l.local.sns.createTopic(topic) };
+      });
+      await followUp(l);
+      // Assert: three failed deliveries, each recording the step and notifying nothing.
+      const step2 = runs[2] ?? [];
+      expect(step2.map((inv) => [inv.code, inv.recorded, inv.published.length])).toEqual(step2.map(() => [1, [MAIN], 0]));
+      expect(step2[0]?.outcome.error?.message).toBe('1 of 1 aggregators failed: org-main (NotFoundException: Topic does not exist)');
+      // The removed source is kept (REMOVED, owing its notice) until the next run can send it, with the recovery.
+      expect(runs[3]?.[0]?.published.flatMap(noticesIn).map((n) => n.kind).sort()).toEqual(['recovery', 'removed']);
+      const c = await assertConverged(l);
+      expect([c.duplicates, sum(c.atRisk.values())]).toEqual([0, 0]);
+      // No monitor notice could be sent, so none is owed: no error, no recovery.
+      expect(c.monitor).toEqual([]);
+    });
+  });
+
+  it('the endpoint gone (port closed) for a run: the SDK retries, the run fails; the retried delivery sends everything once', async () => {
+    // Arrange
+    const org = organization();
+    await withLab({ org, aggregators: [MAIN] }, async (l) => {
+      const port = Number(new URL(l.local.sns.endpoint).port);
+      // Act: SNS is unreachable through the first delivery of step 1 (three new failures), back for its retry.
+      const runs = await play(l, story(org), async (i) => {
+        if (i !== 1) return undefined;
+        await l.local.sns.close();
+        return { options: { warp: 20 }, disarm: () => l.local.sns.start(port) };
+      });
+      await followUp(l);
+      // Assert
+      const [failed, retried] = runs[1] ?? [];
+      expect(failed?.code).toBe(1);
+      expect(failed?.outcome.error?.message).toMatch(/^1 of 1 aggregators failed: org-main \(ECONNREFUSED: connect ECONNREFUSED 127\.0\.0\.1:\d+\)$/);
+      expect(failed?.recorded).toEqual([MAIN]);
+      expect(retried?.published.flatMap(noticesIn).map((n) => n.kind)).toEqual(['failure', 'failure', 'failure']);
+      const c = await assertConverged(l);
+      expect([c.duplicates, sum(c.atRisk.values())]).toEqual([0, 0]);
+      expect(c.monitor).toEqual([]);
+    });
+  });
+});
