@@ -106,7 +106,7 @@ async function discover(
     const names = await deps.reader.listAggregators();
     const recovery = decideMonitorNotice(meta, undefined, deps.settings, ctx.at);
     if (recovery) await notify(deps, { aggregator: DISCOVERY, at: ctx.at, sources: [], monitor: recovery });
-    if (meta?.monitorError) await deps.store.putMeta(metaAfterMonitorNotice(meta, recovery, undefined, ctx.at));
+    if (meta?.monitorError) await putMeta(deps, metaAfterMonitorNotice(meta, recovery, undefined, ctx.at), ctx.at);
     return { names };
   } catch (e) {
     deps.logger.error('Could not list the aggregators', { error: e as Error });
@@ -170,7 +170,7 @@ async function watchAggregator(deps: MonitorDeps, ctx: RunContext, aggregator: s
 
     const kept = metaAfterMonitorNotice(meta ?? { aggregator }, monitorNotice, undefined, ctx.at);
     const next: AggregatorMeta = obs.mode === 'fast' ? kept : afterFullSweep(kept, rec.states.values(), obs, ctx.at, settings);
-    if (JSON.stringify(next) !== JSON.stringify(meta)) await store.putMeta(next);
+    if (!sameMeta(next, meta)) await putMeta(deps, next, ctx.at);
 
     const report = summary({
       mode: obs.mode,
@@ -300,10 +300,22 @@ async function reportFailure(
   const notice: MonitorNotice | undefined = decideMonitorNotice(meta, error, deps.settings, ctx.at);
   try {
     if (notice) await notify(deps, { aggregator, at: ctx.at, sources: [], monitor: notice });
-    await deps.store.putMeta(metaAfterMonitorNotice(meta ?? { aggregator }, notice, error, ctx.at));
+    await putMeta(deps, metaAfterMonitorNotice(meta ?? { aggregator }, notice, error, ctx.at), ctx.at);
   } catch (e) {
     deps.logger.error('Could not notify or record the aggregator failure', { error: e as Error });
   }
+}
+
+async function putMeta(deps: MonitorDeps, meta: AggregatorMeta, at: string): Promise<void> {
+  if (!(await deps.store.putMeta(meta, at))) {
+    deps.logger.warn('A newer run already recorded this aggregator: kept its record', { aggregator: meta.aggregator });
+  }
+}
+
+/** Whether a record changed, apart from who wrote it: a run that changed nothing writes nothing. */
+function sameMeta(a: AggregatorMeta, b: AggregatorMeta | undefined): boolean {
+  const strip = (m: AggregatorMeta | undefined) => (m ? { ...m, updatedAt: undefined } : m);
+  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
 }
 
 function asMonitorError(e: unknown): MonitorError {

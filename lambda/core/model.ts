@@ -93,6 +93,8 @@ export interface AggregatorMeta {
   /** The aggregator-level error (missing aggregator, failed run) last notified, and when. */
   readonly monitorError?: { readonly code: string; readonly message: string; readonly since: string };
   readonly monitorErrorNotifiedAt?: string;
+  /** The time of the run that wrote this record: an older, overlapping run never overwrites a newer one's. */
+  readonly updatedAt?: string;
 }
 
 /** Run summary, one per aggregator per run. */

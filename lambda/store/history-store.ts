@@ -2,6 +2,7 @@
  * The history store: current state, history, run summaries and aggregator records in one DynamoDB table.
  * Every read is a Query or a key lookup, never a Scan. Batch writes are retried until every item is written.
  */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -218,9 +219,28 @@ export class HistoryStore {
     return out.Item ? fromItem<AggregatorMeta>(out.Item) : undefined;
   }
 
-  async putMeta(meta: AggregatorMeta): Promise<void> {
+  /**
+   * Writes an aggregator record as of the run at `at`, unless a newer run already wrote it: runs can overlap
+   * (without reserved concurrency), and an older run's record must not erase what a newer one recorded, such
+   * as a notified monitor error. Returns false when the newer record was kept.
+   */
+  async putMeta(meta: AggregatorMeta, at: string): Promise<boolean> {
     this.writeRequests++;
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: metaItem(meta) }));
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: metaItem({ ...meta, updatedAt: at }),
+          ConditionExpression: 'attribute_not_exists(#updatedAt) OR #updatedAt <= :at',
+          ExpressionAttributeNames: { '#updatedAt': 'updatedAt' },
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
+    }
   }
 
   async putRun(run: RunSummary): Promise<void> {

@@ -103,11 +103,11 @@ export const RUNS = {
 export async function seed(local: LocalDynamoDB, tableName: string): Promise<HistoryStore> {
   await local.createTable(tableName);
   const store = new HistoryStore(local.documentClient, { tableName, historyRetentionDays: 400 });
-  await store.putMeta({ aggregator: 'org', lastFullSweepAt: '2026-11-24T12:00:00.000Z', totalSources: 43 });
+  await store.putMeta({ aggregator: 'org', lastFullSweepAt: '2026-11-24T12:00:00.000Z', totalSources: 43 }, '2026-11-24T12:00:00.000Z');
   await store.putMeta({
     aggregator: 'lab',
     monitorError: { code: 'NoSuchConfigurationAggregatorException', message: 'gone', since: '2026-11-24T14:45:00.000Z' },
-  });
+  }, '2026-11-24T14:45:00.000Z');
   await store.record({ history: Object.values(HISTORY), writes: Object.values(STATES) });
   for (const r of Object.values(RUNS)) await store.putRun(r);
   return store;

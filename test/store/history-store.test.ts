@@ -183,12 +183,26 @@ describe('runs and aggregators', () => {
   });
 
   it('keeps one record per aggregator', async () => {
-    await store.putMeta({ aggregator: 'a', lastFullSweepAt: AT });
-    await store.putMeta({ aggregator: 'b' });
-    await store.putMeta({ aggregator: 'a', lastFullSweepAt: AT, totalSources: 5 });
-    expect(await store.getMeta('a')).toEqual({ aggregator: 'a', lastFullSweepAt: AT, totalSources: 5 });
+    await store.putMeta({ aggregator: 'a', lastFullSweepAt: AT }, AT);
+    await store.putMeta({ aggregator: 'b' }, AT);
+    await store.putMeta({ aggregator: 'a', lastFullSweepAt: AT, totalSources: 5 }, AT);
+    expect(await store.getMeta('a')).toEqual({ aggregator: 'a', lastFullSweepAt: AT, totalSources: 5, updatedAt: AT });
     expect(await store.getMeta('c')).toBeUndefined();
     expect((await store.aggregators()).map((m) => m.aggregator)).toEqual(['a', 'b']);
+  });
+});
+
+describe('aggregator records of overlapping runs', () => {
+  it('never lets an older run overwrite what a newer run recorded', async () => {
+    const newer = '2026-11-24T12:15:00.000Z';
+    const error = { code: 'AccessDeniedException', message: 'denied', since: newer };
+    expect(await store.putMeta({ aggregator: 'a', monitorError: error, monitorErrorNotifiedAt: newer }, newer)).toBe(true);
+    // Act: the older run (12:00) finishes last.
+    const written = await store.putMeta({ aggregator: 'a', lastFullSweepAt: AT }, AT);
+    // Assess
+    expect(written).toBe(false);
+    expect(await store.getMeta('a')).toEqual({ aggregator: 'a', monitorError: error, monitorErrorNotifiedAt: newer, updatedAt: newer });
+    expect(await store.putMeta({ aggregator: 'a' }, newer)).toBe(true);
   });
 });
 
