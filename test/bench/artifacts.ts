@@ -1,0 +1,110 @@
+/**
+ * What the benchmark runs: the deployable Lambda bundle, taken from a cloud assembly synthesized as `cdk deploy`
+ * would (NodejsFunction's esbuild bundling: ESM, mainFields module,main, minified, target node22), with the
+ * function's Handler, Timeout, MemorySize and literal environment from the synthesized template; and two helper
+ * bundles built with the same esbuild options: the child-process runner and the bare paging loop.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App } from 'aws-cdk-lib';
+import { build, type BuildOptions } from 'esbuild';
+import { MonitorStack } from '../../lib/monitor-stack';
+
+export const STACK = 'ConfigAggregatorWatch';
+
+export interface FunctionArtifact {
+  /** The directory `cdk deploy` zips and uploads. */
+  readonly assetDir: string;
+  /** The handler module file inside it, and its export. */
+  readonly module: string;
+  readonly exportName: string;
+  /** Sum of the asset directory's files, in bytes (what is zipped). */
+  readonly bytes: number;
+  readonly files: readonly { readonly name: string; readonly bytes: number }[];
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  readonly runtime: string;
+  /** The function's environment variables whose values are literals (tokens are the local mode's business). */
+  readonly literalEnv: Readonly<Record<string, string>>;
+  readonly synthMs: number;
+}
+
+export interface HelperBundles {
+  readonly child: string;
+  readonly bareLoop: string;
+}
+
+interface TemplateResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+}
+
+/** Synthesizes the app (with `context`) into `outdir` and returns the function's artifact. */
+export function synthesizeFunction(outdir: string, context: Record<string, string>): FunctionArtifact {
+  const t = Date.now();
+  const app = new App({ outdir, context });
+  new MonitorStack(app, STACK);
+  const assembly = app.synth();
+  const stack = assembly.getStackByName(STACK);
+  const resources = (stack.template as { Resources: Record<string, TemplateResource> }).Resources;
+  const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+  const fn = functions.find((r) => typeof (r.Properties?.Code as { S3Key?: unknown } | undefined)?.S3Key === 'string');
+  if (!fn?.Properties) throw new Error('no Lambda function with an S3 asset in the synthesized template');
+  const props = fn.Properties;
+  const s3Key = String((props.Code as { S3Key: string }).S3Key);
+  const hash = s3Key.replace(/\.zip$/, '');
+  const assetDir = join(assembly.directory, `asset.${hash}`);
+  const handler = String(props.Handler);
+  const dot = handler.lastIndexOf('.');
+  const moduleBase = handler.slice(0, dot);
+  const files = readdirSync(assetDir).map((name) => ({ name, bytes: statSync(join(assetDir, name)).size }));
+  const moduleFile = ['.mjs', '.js', '.cjs'].map((ext) => moduleBase + ext).find((f) => files.some((x) => x.name === f));
+  if (!moduleFile) throw new Error(`no ${moduleBase}.mjs/.js/.cjs in ${assetDir}`);
+  const variables = ((props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {});
+  const literalEnv = Object.fromEntries(
+    Object.entries(variables).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
+  return {
+    assetDir,
+    module: join(assetDir, moduleFile),
+    exportName: handler.slice(dot + 1),
+    bytes: files.reduce((sum, f) => sum + f.bytes, 0),
+    files,
+    timeoutSeconds: Number(props.Timeout),
+    memoryMb: Number(props.MemorySize),
+    runtime: String(props.Runtime),
+    literalEnv,
+    synthMs: Date.now() - t,
+  };
+}
+
+/**
+ * The same esbuild options as the stack's NodejsFunction bundling (lib/config-aggregator-monitor.ts), so the bare
+ * loop runs on the same bundled SDK code as the handler.
+ */
+export async function buildHelpers(outdir: string): Promise<HelperBundles> {
+  const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+  const options: BuildOptions = {
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    minify: true,
+    target: 'node22',
+    banner: { js: "import{createRequire}from'node:module';const require=createRequire(import.meta.url);" },
+    logLevel: 'warning',
+  };
+  const child = join(outdir, 'child.mjs');
+  const bareLoop = join(outdir, 'bare-loop.mjs');
+  await build({ ...options, entryPoints: [here('./child.ts')], outfile: child });
+  await build({ ...options, entryPoints: [here('./bare-loop.ts')], outfile: bareLoop });
+  return { child, bareLoop };
+}
+
+/** The handler bundle's own text, for a sanity check that it is minified ESM. */
+export function looksMinified(file: string): boolean {
+  const text = readFileSync(file, 'utf8');
+  const lines = text.split('\n').length;
+  return text.length / Math.max(1, lines) > 1_000;
+}
