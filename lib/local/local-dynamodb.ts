@@ -4,7 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { createTableInput } from '../../lambda/store/table-schema';
@@ -15,6 +15,8 @@ export interface LocalDynamoDB {
   readonly client: DynamoDBClient;
   readonly documentClient: DynamoDBDocumentClient;
   createTable(tableName: string): Promise<void>;
+  /** Every item of a table, counted directly (a test check: the monitor itself never scans). */
+  countItems(tableName: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,16 @@ export async function startLocalDynamoDB(port = 0): Promise<LocalDynamoDB> {
     documentClient,
     async createTable(tableName) {
       await client.send(new CreateTableCommand(createTableInput(tableName)));
+    },
+    async countItems(tableName) {
+      let count = 0;
+      let start: Record<string, never> | undefined;
+      do {
+        const out = await client.send(new ScanCommand({ TableName: tableName, Select: 'COUNT', ExclusiveStartKey: start }));
+        count += out.Count ?? 0;
+        start = out.LastEvaluatedKey as Record<string, never> | undefined;
+      } while (start);
+      return count;
     },
     async close() {
       client.destroy();

@@ -24,7 +24,6 @@ import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeF
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ATTENTION_FILTER } from '../../lambda/core/model';
 import type { RunReport } from '../../lambda/monitor';
 import { scheduledEvent } from '../../lib/local/invocation';
@@ -316,15 +315,8 @@ function countAttention(local: LocalMode): number {
 }
 
 /** Every item in the table, counted by dynalite directly (not through the proxy). */
-async function countItems(local: LocalMode): Promise<number> {
-  let count = 0;
-  let start: Record<string, never> | undefined;
-  do {
-    const out = await local.dynamodb.client.send(new ScanCommand({ TableName: local.tableName, Select: 'COUNT', ExclusiveStartKey: start }));
-    count += out.Count ?? 0;
-    start = out.LastEvaluatedKey as Record<string, never> | undefined;
-  } while (start);
-  return count;
+function countItems(local: LocalMode): Promise<number> {
+  return local.dynamodb.countItems(local.tableName);
 }
 
 /** The function's environment as Lambda would set it, pointed at the local endpoints. */

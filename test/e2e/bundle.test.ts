@@ -10,7 +10,6 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../lambda/core/settings';
@@ -247,15 +246,8 @@ function recovering(): SimulatedSource {
   return recoveringSource;
 }
 
-async function countItems(): Promise<number> {
-  let count = 0;
-  let start: Record<string, never> | undefined;
-  do {
-    const out = await local.dynamodb.client.send(new ScanCommand({ TableName: local.tableName, Select: 'COUNT', ExclusiveStartKey: start }));
-    count += out.Count ?? 0;
-    start = out.LastEvaluatedKey as Record<string, never> | undefined;
-  } while (start);
-  return count;
+function countItems(): Promise<number> {
+  return local.dynamodb.countItems(local.tableName);
 }
 
 describe('the synthesized function', () => {
