@@ -54,11 +54,19 @@ export function reconcile(input: ReconcileInput): Reconciliation {
     const key = sourceKey(o);
     const prev = input.previous.get(key);
     const stale = complete ? isStale(o, at, input.staleAfterHours) : prev?.status === o.status && prev.stale === true;
-    const fresh = { ...o, aggregator, ...(stale ? { stale: true } : {}) };
+    // What was read, plus what is remembered: a pending notice marker carries over, so nothing owed is forgotten.
+    const state = (firstSeenAt: string, since: string): SourceState => ({
+      ...markerOf(prev),
+      ...o,
+      aggregator,
+      ...(stale ? { stale: true } : {}),
+      firstSeenAt,
+      since,
+    });
 
     if (prev === undefined || prev.removedAt !== undefined) {
-      // New, or back after removal. A pending notice marker carries over, so nothing owed is forgotten.
-      const next: SourceState = { ...markerOf(prev), ...fresh, firstSeenAt: prev?.firstSeenAt ?? at, since: at };
+      // New, or back after removal.
+      const next = state(prev?.firstSeenAt ?? at, at);
       entry(o, { event: 'FIRST_SEEN', toStatus: o.status, ...details(o) });
       if (stale) entry(o, { event: 'STALE', fromStatus: o.status, toStatus: o.status, ...details(o) });
       writes.push(next);
@@ -71,13 +79,7 @@ export function reconcile(input: ReconcileInput): Reconciliation {
     // Turning stale is recorded even alongside a status change (so every FRESH has its STALE); turning fresh only
     // when the status stayed, since a status change already says the stale condition ended.
     const staleChanged = (prev.stale === true) !== stale && (stale || !statusChanged);
-    const since = statusChanged || errorChanged ? at : prev.since;
-    const next: SourceState = {
-      ...markerOf(prev),
-      ...fresh,
-      firstSeenAt: prev.firstSeenAt,
-      since,
-    };
+    const next = state(prev.firstSeenAt, statusChanged || errorChanged ? at : prev.since);
     states.set(key, next);
     if (!statusChanged && !errorChanged && !staleChanged) continue;
 
@@ -92,9 +94,9 @@ export function reconcile(input: ReconcileInput): Reconciliation {
     writes.push(next);
   }
 
-  const seen = new Set(input.observed.map(sourceKey));
   for (const [key, prev] of input.previous) {
-    if (seen.has(key)) continue;
+    // Every source read is in `states` by now: what is not was not read.
+    if (states.has(key)) continue;
     if (!complete || prev.removedAt !== undefined) {
       // Not read (fast path), or already removed and still owing a notice: unchanged.
       states.set(key, prev);
@@ -127,8 +129,10 @@ function details(s: ObservedSource): Pick<HistoryEntry, 'lastUpdateTime' | 'erro
   };
 }
 
+const NO_MARKER = Object.freeze({});
+
 function markerOf(prev: SourceState | undefined): Pick<SourceState, 'notifiedCondition' | 'notifiedAt'> {
-  if (prev?.notifiedCondition === undefined) return {};
+  if (prev?.notifiedCondition === undefined) return NO_MARKER;
   return { notifiedCondition: prev.notifiedCondition, ...(prev.notifiedAt ? { notifiedAt: prev.notifiedAt } : {}) };
 }
 

@@ -5,7 +5,7 @@
  * A source leaving the non-SUCCEEDED list either recovered or was removed, and only a full read tells
  * which: so when the list shrank, the same run sweeps fully before recording anything.
  */
-import { ATTENTION_FILTER, HOUR_MS, addHours, sourceKey, type AggregatorMeta, type ObservedSource, type SourceState } from './model';
+import { ATTENTION_FILTER, HOUR_MS, sourceKey, type AggregatorMeta, type ObservedSource, type SourceState } from './model';
 
 export type SweepReason = 'first-run' | 'schedule' | 'staleness-due' | 'attention-set-shrank';
 
@@ -41,15 +41,17 @@ export function attentionSetShrank(remembered: Iterable<SourceState>, read: read
 
 /**
  * After a full sweep: the earliest time a SUCCEEDED, not yet stale source turns stale, so the fast path knows
- * when to sweep again. Undefined when staleness is off or nothing can turn stale.
+ * when to sweep again. Undefined when staleness is off or nothing can turn stale. A LastUpdateTime that is not a
+ * time (kept verbatim from the API) cannot turn stale and is skipped.
  */
 export function nextStaleAt(states: Iterable<SourceState>, staleAfterHours: number | undefined): string | undefined {
   if (staleAfterHours === undefined) return undefined;
-  let earliest: string | undefined;
+  // The oldest update turns stale first: compare epoch numbers, and build one date at the end (100,000 sources).
+  let oldest = Number.POSITIVE_INFINITY;
   for (const s of states) {
     if (s.removedAt !== undefined || s.status !== 'SUCCEEDED' || s.stale === true || !s.lastUpdateTime) continue;
-    const due = addHours(s.lastUpdateTime, staleAfterHours);
-    if (earliest === undefined || due < earliest) earliest = due;
+    const t = Date.parse(s.lastUpdateTime);
+    if (t < oldest) oldest = t;
   }
-  return earliest;
+  return oldest === Number.POSITIVE_INFINITY ? undefined : new Date(oldest + staleAfterHours * HOUR_MS).toISOString();
 }

@@ -222,6 +222,22 @@ describe('nextStaleAt', () => {
     expect(none).toBeUndefined();
   });
 
+  it('skips a LastUpdateTime that is not a time (kept verbatim from the API) instead of failing the sweep', () => {
+    // Prepare
+    const states = [
+      state({ sourceId: '100000000001', lastUpdateTime: 'not-a-time' }),
+      state({ sourceId: '100000000002', lastUpdateTime: '2026-11-24T08:15:00.000Z' }),
+    ];
+
+    // Act
+    const next = nextStaleAt(states, 24);
+    const none = nextStaleAt(states.slice(0, 1), 24);
+
+    // Assess
+    expect(next).toBe('2026-11-25T08:15:00.000Z');
+    expect(none).toBeUndefined();
+  });
+
   it('feeds fullSweepDue: a run after nextStaleAt is staleness-due; one at it is not (not yet older than the threshold)', () => {
     // Prepare
     const states = [state({ lastUpdateTime: '2026-11-24T08:15:00.000Z' })];
