@@ -5,7 +5,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ATTENTION_FILTER, sourceKey, type AggregatorMeta, type ObservedSource, type RunSummary, type SourceState } from './core/model';
 import type { MonitorSettings } from './core/settings';
-import { dedupe, reconcile } from './core/reconcile';
+import { dedupe, reconcile, type Reconciliation } from './core/reconcile';
 import { attentionSetShrank, fullSweepDue, nextStaleAt, type SweepReason } from './core/sweep';
 import {
   afterNotified,
@@ -20,6 +20,8 @@ import {
 import { renderDigest, type OutboundMessage } from './core/digest';
 import type { ConfigReader, ReadResult } from './adapters/config-reader';
 import type { HistoryStore } from './store/history-store';
+import { WRITE_ITEMS_PER_SECOND } from './store/table-schema';
+import type { Deadline } from './core/deadline';
 
 export interface Publisher {
   publish(message: OutboundMessage): Promise<string>;
@@ -49,8 +51,15 @@ export interface RunReport {
   readonly durationMs: number;
 }
 
-/** Time kept after the last page for recording and notifying. */
-export const RESERVE_MS = 90_000;
+/**
+ * Time kept for notifying and recording the run once the sources' changes are written. The reader keeps this much,
+ * plus the time to write two items (history and state) for every source read, before it asks for another page; the
+ * store keeps this much before each batch. So a run ends on its own, loudly, before Lambda would cut it off.
+ */
+export const RESERVE_MS = 60_000;
+
+/** Writing a source's history entry and state at the store's pace (WRITE_ITEMS_PER_SECOND). */
+export const WRITE_MS_PER_SOURCE = (2 * 1000) / WRITE_ITEMS_PER_SECOND;
 
 export class MonitorRunError extends Error {
   override readonly name = 'MonitorRunError';
@@ -124,6 +133,17 @@ interface Observation {
   readonly calls: number;
 }
 
+/** What a run observed and what changed, without the source lists it came from (freed before the writes). */
+interface Assessment {
+  readonly mode: 'full' | 'fast';
+  readonly reason?: SweepReason;
+  readonly pages: number;
+  readonly calls: number;
+  readonly sourcesRead: number;
+  readonly counts: Record<string, number>;
+  readonly rec: Reconciliation;
+}
+
 async function watchAggregator(deps: MonitorDeps, ctx: RunContext, aggregator: string): Promise<AggregatorReport> {
   const { settings, store, logger } = deps;
   const started = Date.now();
@@ -142,23 +162,16 @@ async function watchAggregator(deps: MonitorDeps, ctx: RunContext, aggregator: s
 
   try {
     meta = await store.getMeta(aggregator);
-    const obs = await observe(deps, ctx, aggregator, meta);
-    configCalls = obs.calls;
-    counts = countStatuses(obs, meta);
-    const rec = reconcile({
-      aggregator,
-      at: ctx.at,
-      observed: obs.observed,
-      previous: obs.previous,
-      complete: obs.mode === 'full',
-      ...(settings.staleAfterHours !== undefined ? { staleAfterHours: settings.staleAfterHours } : {}),
-    });
-    await store.record(rec);
+    const seen = await assess(deps, ctx, aggregator, meta);
+    const { rec } = seen;
+    configCalls = seen.calls;
+    counts = seen.counts;
+    await store.record(rec, deadlineOf(ctx));
     logger.info('Recorded', {
-      mode: obs.mode,
-      sweepReason: obs.reason,
-      pages: obs.read.pages,
-      sources: obs.observed.length,
+      mode: seen.mode,
+      sweepReason: seen.reason,
+      pages: seen.pages,
+      sources: seen.sourcesRead,
       history: rec.history.length,
       states: rec.writes.length + rec.deletes.length,
     });
@@ -169,14 +182,15 @@ async function watchAggregator(deps: MonitorDeps, ctx: RunContext, aggregator: s
     await recordMarkers(store, decision.silentClears.map((s) => [s, afterSilentClear(s)]));
 
     const kept = metaAfterMonitorNotice(meta ?? { aggregator }, monitorNotice, undefined, ctx.at);
-    const next: AggregatorMeta = obs.mode === 'fast' ? kept : afterFullSweep(kept, rec.states.values(), obs, ctx.at, settings);
+    const next: AggregatorMeta =
+      seen.mode === 'fast' ? kept : afterFullSweep(kept, rec.states.values(), seen.sourcesRead, ctx.at, settings);
     if (!sameMeta(next, meta)) await putMeta(deps, next, ctx.at);
 
     const report = summary({
-      mode: obs.mode,
-      ...(obs.reason ? { sweepReason: obs.reason } : {}),
-      pagesRead: obs.read.pages,
-      sourcesRead: obs.observed.length,
+      mode: seen.mode,
+      ...(seen.reason ? { sweepReason: seen.reason } : {}),
+      pagesRead: seen.pages,
+      sourcesRead: seen.sourcesRead,
       historyWritten: rec.history.length,
       stateWritten: rec.writes.length + rec.deletes.length,
       noticesPublished: published,
@@ -189,6 +203,36 @@ async function watchAggregator(deps: MonitorDeps, ctx: RunContext, aggregator: s
   }
 }
 
+/**
+ * Observes the aggregator and reconciles it with what is remembered. Returns only the outcome: at 100,000 sources
+ * the lists read and loaded are most of the run's memory, and they are garbage before the first write.
+ */
+async function assess(
+  deps: MonitorDeps,
+  ctx: RunContext,
+  aggregator: string,
+  meta: AggregatorMeta | undefined,
+): Promise<Assessment> {
+  const obs = await observe(deps, ctx, aggregator, meta);
+  const rec = reconcile({
+    aggregator,
+    at: ctx.at,
+    observed: obs.observed,
+    previous: obs.previous,
+    complete: obs.mode === 'full',
+    ...(deps.settings.staleAfterHours !== undefined ? { staleAfterHours: deps.settings.staleAfterHours } : {}),
+  });
+  return {
+    mode: obs.mode,
+    ...(obs.reason ? { reason: obs.reason } : {}),
+    pages: obs.read.pages,
+    calls: obs.calls,
+    sourcesRead: obs.observed.length,
+    counts: countStatuses(obs, meta),
+    rec,
+  };
+}
+
 /** Reads Config and the remembered states it is compared with: fast path when it suffices, else a full sweep. */
 async function observe(
   deps: MonitorDeps,
@@ -197,7 +241,8 @@ async function observe(
   meta: AggregatorMeta | undefined,
 ): Promise<Observation> {
   const { reader, store, settings, logger } = deps;
-  const readOptions = { ...(ctx.remainingMs ? { remainingMs: ctx.remainingMs } : {}), reserveMs: RESERVE_MS };
+  const deadline = deadlineOf(ctx);
+  const readOptions = { ...(deadline ? { deadline } : {}), reservePerSourceMs: WRITE_MS_PER_SOURCE };
   let reason = fullSweepDue(meta, settings, ctx.at);
   let calls = 0;
 
@@ -219,6 +264,10 @@ async function observe(
   const [previous, read] = await Promise.all([store.loadAll(aggregator), reader.readSources(aggregator, readOptions)]);
   calls += read.calls;
   return { mode: 'full', reason, read, observed: dedupeLogged(read.sources, logger), previous, calls };
+}
+
+function deadlineOf(ctx: RunContext): Deadline | undefined {
+  return ctx.remainingMs ? { remainingMs: ctx.remainingMs, reserveMs: RESERVE_MS } : undefined;
 }
 
 function dedupeLogged(sources: readonly ObservedSource[], logger: Logger): ObservedSource[] {
@@ -335,11 +384,11 @@ function countStatuses(obs: Observation, meta: AggregatorMeta | undefined): Reco
 function afterFullSweep(
   meta: AggregatorMeta,
   states: Iterable<SourceState>,
-  obs: Observation,
+  totalSources: number,
   at: string,
   settings: MonitorSettings,
 ): AggregatorMeta {
   const { nextStaleAt: _previous, ...rest } = meta;
   const staleAt = nextStaleAt(states, settings.staleAfterHours);
-  return { ...rest, lastFullSweepAt: at, totalSources: obs.observed.length, ...(staleAt ? { nextStaleAt: staleAt } : {}) };
+  return { ...rest, lastFullSweepAt: at, totalSources, ...(staleAt ? { nextStaleAt: staleAt } : {}) };
 }

@@ -13,6 +13,8 @@ import {
   type AggregatedSourceStatus,
   type ConfigServiceClient,
 } from '@aws-sdk/client-config-service';
+import { checkDeadline, type Deadline } from '../core/deadline';
+import { Interner } from '../core/interner';
 import { MISSING, type ObservedSource } from '../core/model';
 
 /** The API's maximum page size: asking for more is an InvalidLimitException. */
@@ -42,19 +44,13 @@ export class ConfigRequestError extends Error {
   }
 }
 
-/** The run's time is running out: stop before the platform cuts the function off half-way. */
-export class DeadlineError extends Error {
-  override readonly name = 'DeadlineError';
-  readonly code = 'DeadlineExceeded';
-}
-
 export interface ReadOptions {
   /** UpdateStatus filter; absent: every source. */
   readonly statuses?: readonly string[];
-  /** Milliseconds left before the run must stop reading; checked before each page. */
-  readonly remainingMs?: () => number;
-  /** Time kept in reserve for recording and notifying after the last page. */
-  readonly reserveMs?: number;
+  /** The run's deadline, checked before each page; its reserve is kept for what follows the last page. */
+  readonly deadline?: Deadline;
+  /** Kept in reserve as well for each source read: the time to write what it may change. */
+  readonly reservePerSourceMs?: number;
 }
 
 export interface ReadResult {
@@ -90,13 +86,21 @@ export class ConfigReader {
    */
   async readSources(aggregator: string, options: ReadOptions = {}): Promise<ReadResult> {
     let calls = 0;
+    const strings = new Interner();
     for (let restarts = 0; ; restarts++) {
       const sources: ObservedSource[] = [];
       let pages = 0;
       let token: string | undefined;
       try {
         do {
-          this.checkDeadline(aggregator, pages, options);
+          checkDeadline(
+            options.deadline,
+            sources.length * (options.reservePerSourceMs ?? 0),
+            (left, needed) =>
+              `Stopped reading aggregator "${aggregator}" after ${pages} pages (${sources.length} sources): ${left} ms ` +
+              `left of the run, ${needed} ms needed to record and notify. Nothing was recorded from the partial list; ` +
+              'see the README on organizations too large for one run.',
+          );
           calls++;
           const page = await this.config.send(
             new DescribeConfigurationAggregatorSourcesStatusCommand({
@@ -107,7 +111,7 @@ export class ConfigReader {
             }),
           );
           pages++;
-          for (const s of page.AggregatedSourceStatusList ?? []) sources.push(normalise(s));
+          for (const s of page.AggregatedSourceStatusList ?? []) sources.push(normalise(s, strings));
           token = page.NextToken || undefined;
         } while (token);
         return { sources, pages, calls, restarts };
@@ -115,19 +119,6 @@ export class ConfigReader {
         if (e instanceof InvalidNextTokenException && restarts === 0) continue;
         throw explain(e, aggregator, token, options);
       }
-    }
-  }
-
-  private checkDeadline(aggregator: string, pages: number, options: ReadOptions): void {
-    if (!options.remainingMs) return;
-    const left = options.remainingMs();
-    const reserve = options.reserveMs ?? 0;
-    if (left < reserve) {
-      throw new DeadlineError(
-        `Stopped reading aggregator "${aggregator}" after ${pages} pages: ${left} ms left of the run, ` +
-          `${reserve} ms needed to record and notify. Nothing was recorded from the partial list; ` +
-          'see the README on organizations too large for one run.',
-      );
     }
   }
 }
@@ -146,16 +137,20 @@ function explain(e: unknown, aggregator: string, token: string | undefined, opti
   return e;
 }
 
-/** Keeps every field as sent; key fields and the status are never empty, so items stay addressable. */
-export function normalise(s: AggregatedSourceStatus): ObservedSource {
+/**
+ * Keeps every field as sent; key fields and the status are never empty, so items stay addressable. Repeated
+ * values (a source id across its regions, regions, statuses, error codes and messages) share one string.
+ */
+export function normalise(s: AggregatedSourceStatus, strings = new Interner()): ObservedSource {
+  const shared = (value: string | undefined) => (value ? strings.get(value) : MISSING);
   return {
-    sourceId: s.SourceId || MISSING,
-    sourceType: s.SourceType || MISSING,
-    region: s.AwsRegion || MISSING,
-    status: s.LastUpdateStatus || MISSING,
+    sourceId: shared(s.SourceId),
+    sourceType: shared(s.SourceType),
+    region: shared(s.AwsRegion),
+    status: shared(s.LastUpdateStatus),
     ...(s.LastUpdateTime ? { lastUpdateTime: toIso(s.LastUpdateTime) } : {}),
-    ...(s.LastErrorCode ? { errorCode: s.LastErrorCode } : {}),
-    ...(s.LastErrorMessage ? { errorMessage: s.LastErrorMessage } : {}),
+    ...(s.LastErrorCode ? { errorCode: strings.get(s.LastErrorCode) } : {}),
+    ...(s.LastErrorMessage ? { errorMessage: strings.get(s.LastErrorMessage) } : {}),
   };
 }
 

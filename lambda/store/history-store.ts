@@ -20,8 +20,11 @@ import {
   type RunSummary,
   type SourceState,
 } from '../core/model';
+import { Interner } from '../core/interner';
 import { fromItem, historyItem, metaItem, metaKey, runItem, stateItem, type Item } from './items';
-import { ALL_SHARDS, ATTR, INDEX, keys } from './table-schema';
+import { RateLimiter, type Clock } from './rate-limiter';
+import { ALL_SHARDS, ATTR, INDEX, WRITE_ITEMS_PER_SECOND, keys } from './table-schema';
+import { checkDeadline, type Deadline } from '../core/deadline';
 
 /** BatchWriteItem takes at most 25 requests, BatchGetItem at most 100 keys. */
 const WRITE_BATCH = 25;
@@ -36,6 +39,10 @@ export interface StoreOptions {
   readonly maxBatchAttempts?: number;
   /** Backoff base in ms (doubled each attempt, with full jitter). */
   readonly backoffMs?: number;
+  /** Items written per second at most, all batches together (default WRITE_ITEMS_PER_SECOND). */
+  readonly writeItemsPerSecond?: number;
+  /** The pace's clock (tests). */
+  readonly clock?: Clock;
 }
 
 /** Items (or keys) DynamoDB kept returning unprocessed: the run fails rather than report success without them. */
@@ -55,6 +62,8 @@ export class HistoryStore {
   private readonly concurrency: number;
   private readonly maxBatchAttempts: number;
   private readonly backoffMs: number;
+  /** Paces the writes of all batches together: see WRITE_ITEMS_PER_SECOND. */
+  private readonly writePace: RateLimiter;
   /** Write requests sent (BatchWriteItem and PutItem), for run summaries and benchmarks. */
   writeRequests = 0;
 
@@ -65,6 +74,9 @@ export class HistoryStore {
     this.concurrency = options.concurrency ?? 8;
     this.maxBatchAttempts = options.maxBatchAttempts ?? 12;
     this.backoffMs = options.backoffMs ?? 50;
+    const perSecond = options.writeItemsPerSecond ?? WRITE_ITEMS_PER_SECOND;
+    // A quarter second's worth at once: no second ever sees more than 1.25 x the rate.
+    this.writePace = new RateLimiter(perSecond, Math.max(WRITE_BATCH, perSecond / 4), options.clock);
   }
 
   get tableName(): string {
@@ -99,6 +111,7 @@ export class HistoryStore {
   /** The remembered states of the given sources, where there are any. */
   async getStates(aggregator: string, refs: readonly SourceRef[]): Promise<Map<string, SourceState>> {
     const found = new Map<string, SourceState>();
+    const strings = new Interner();
     await this.inBatches(chunk(refs, GET_BATCH), async (batch) => {
       let pending: Item[] | undefined = batch.map((r) => keys.current(aggregator, r));
       for (let attempt = 1; pending && pending.length > 0; attempt++) {
@@ -112,7 +125,7 @@ export class HistoryStore {
           new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
         );
         for (const item of out.Responses?.[this.tableName] ?? []) {
-          const s = fromItem<SourceState>(item);
+          const s = fromItem<SourceState>(item, strings);
           found.set(sourceKey(s), s);
         }
         pending = out.UnprocessedKeys?.[this.tableName]?.Keys as Item[] | undefined;
@@ -255,29 +268,42 @@ export class HistoryStore {
   /**
    * Records a reconciliation: history first, then states. A run that dies in between leaves history ahead of
    * state; the next run sees the same change and rewrites the same history keys (at-least-once, no loss).
+   * With a deadline, no batch starts once less than its reserve is left: the run fails with a DeadlineError, and
+   * the next run writes what is missing.
    */
-  async record(changes: {
-    history?: readonly HistoryEntry[];
-    writes?: readonly SourceState[];
-    deletes?: readonly SourceState[];
-  }): Promise<WriteCounts> {
+  async record(
+    changes: {
+      history?: readonly HistoryEntry[];
+      writes?: readonly SourceState[];
+      deletes?: readonly SourceState[];
+    },
+    deadline?: Deadline,
+  ): Promise<WriteCounts> {
     const history = changes.history ?? [];
     const writes = changes.writes ?? [];
     const deletes = changes.deletes ?? [];
     const retention = this.options.historyRetentionDays;
     const states = [...writes.map((s) => ({ s, put: true })), ...deletes.map((s) => ({ s, put: false }))];
-    const a = await this.batchWrite(history, (h) => ({ PutRequest: { Item: historyItem(h, retention) } }));
-    const b = await this.batchWrite(states, ({ s, put }) =>
-      put ? { PutRequest: { Item: stateItem(s) } } : { DeleteRequest: { Key: keys.current(s.aggregator, s) } },
+    const total = history.length + states.length;
+    const progress = { done: 0, total, deadline };
+    const a = await this.batchWrite(history, (h) => ({ PutRequest: { Item: historyItem(h, retention) } }), progress);
+    const b = await this.batchWrite(
+      states,
+      ({ s, put }) => (put ? { PutRequest: { Item: stateItem(s) } } : { DeleteRequest: { Key: keys.current(s.aggregator, s) } }),
+      progress,
     );
     return { items: a.items + b.items, requests: a.requests + b.requests };
   }
 
   /**
-   * Writes `entries` 25 at a time. Each batch's items are built only when the batch is sent: a first run of
-   * 100,000 sources would otherwise hold 200,000 items at once (about 135 MB) on top of what it read.
+   * Writes `entries` 25 at a time, at the store's pace. Each batch's items are built only when the batch is sent: a
+   * first run of 100,000 sources would otherwise hold 200,000 items at once (about 135 MB) on top of what it read.
    */
-  private async batchWrite<T>(entries: readonly T[], toRequest: (entry: T) => WriteRequest): Promise<WriteCounts> {
+  private async batchWrite<T>(
+    entries: readonly T[],
+    toRequest: (entry: T) => WriteRequest,
+    progress: { done: number; readonly total: number; readonly deadline: Deadline | undefined },
+  ): Promise<WriteCounts> {
     let sent = 0;
     await this.inBatches(chunk(entries, WRITE_BATCH), async (entriesOfBatch) => {
       let pending: WriteRequest[] = entriesOfBatch.map(toRequest);
@@ -288,10 +314,21 @@ export class HistoryStore {
           );
         }
         if (attempt > 1) await this.backoff(attempt);
+        await this.writePace.take(pending.length);
+        checkDeadline(
+          progress.deadline,
+          0,
+          (left, needed) =>
+            `Stopped writing to ${this.tableName} after ${progress.done} of ${progress.total} items: ${left} ms left ` +
+            `of the run, ${needed} ms needed to notify and record the run. What was written stays; the next run ` +
+            'writes the rest.',
+        );
         sent++;
         this.writeRequests++;
         const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
-        pending = (out.UnprocessedItems?.[this.tableName] ?? []) as WriteRequest[];
+        const unprocessed = (out.UnprocessedItems?.[this.tableName] ?? []) as WriteRequest[];
+        progress.done += pending.length - unprocessed.length;
+        pending = unprocessed;
       }
     });
     return { items: entries.length, requests: sent };
@@ -300,35 +337,46 @@ export class HistoryStore {
   // ---- helpers ------------------------------------------------------------------------------------------
 
   private async byKey(queries: Query[]): Promise<Map<string, SourceState>> {
-    const results = await Promise.all(queries.map((q) => this.queryAll<SourceState>(q)));
+    const strings = new Interner();
+    const results = await Promise.all(queries.map((q) => this.queryAll<SourceState>(q, strings)));
     const map = new Map<string, SourceState>();
     for (const s of results.flat()) map.set(sourceKey(s), s);
     return map;
   }
 
-  private async queryAll<T>(input: Query): Promise<T[]> {
+  private async queryAll<T>(input: Query, strings = new Interner()): Promise<T[]> {
     const items: T[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const out = await this.db.send(
         new QueryCommand({ ...input, TableName: this.tableName, ...(start ? { ExclusiveStartKey: start } : {}) }),
       );
-      for (const item of out.Items ?? []) items.push(fromItem<T>(item));
+      for (const item of out.Items ?? []) items.push(fromItem<T>(item, strings));
       start = out.LastEvaluatedKey;
     } while (start);
     return items;
   }
 
-  /** Runs the batches with at most `concurrency` in flight. */
+  /**
+   * Runs the batches with at most `concurrency` in flight. After a failure no further batch starts, and the first
+   * error is thrown once the batches in flight have settled: the caller never runs ahead of writes still landing.
+   */
   private async inBatches<T>(batches: T[][], run: (batch: T[]) => Promise<void>): Promise<void> {
     let next = 0;
+    let failure: { error: unknown } | undefined;
     const worker = async () => {
-      while (next < batches.length) {
+      while (!failure && next < batches.length) {
         const batch = batches[next++];
-        if (batch) await run(batch);
+        if (!batch) continue;
+        try {
+          await run(batch);
+        } catch (error) {
+          failure ??= { error };
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, batches.length) }, worker));
+    if (failure) throw failure.error;
   }
 
   /** Full-jitter exponential backoff: retried batches of many workers do not fall back in step. */

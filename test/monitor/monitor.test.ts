@@ -7,7 +7,7 @@ import {
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { startLocalDynamoDB, type LocalDynamoDB } from '../../lib/local/local-dynamodb';
 import { AT, organization } from '../support/builders';
-import { DISCOVERY } from '../../lambda/monitor';
+import { DISCOVERY, RESERVE_MS, WRITE_MS_PER_SOURCE } from '../../lambda/monitor';
 import { Harness, minutes } from './harness';
 
 let local: LocalDynamoDB;
@@ -243,6 +243,36 @@ describe('failures', () => {
     const report = await h.run(AT, () => (left -= 50_000));
     expect(report.aggregators[0]).toMatchObject({ outcome: 'error', error: { name: 'DeadlineExceeded' } });
     expect((await h.store.loadAll('org')).size).toBe(0);
+  });
+
+  it('keeps time to write every source read: stops reading when the writes would not fit before the reserve', async () => {
+    h = await harness({ aggregators: ['org'] });
+    h.org.set('org', organization(100, REGIONS));
+    // Enough for RESERVE_MS and the first page's 100 sources, not for the second page's 200.
+    const left = RESERVE_MS + 150 * WRITE_MS_PER_SOURCE;
+    const report = await h.run(AT, () => left);
+    expect(report.aggregators[0]).toMatchObject({ outcome: 'error', error: { name: 'DeadlineExceeded' } });
+    expect(report.aggregators[0]!.error!.message).toMatch(/^Stopped reading aggregator "org" after 2 pages \(200 sources\)/);
+    expect(h.statusCalls()).toHaveLength(2);
+    expect((await h.store.loadAll('org')).size).toBe(0);
+  });
+
+  it('stops writing before the deadline, fails loudly, and the next run writes the rest', async () => {
+    h = await harness({ aggregators: ['org'] });
+    h.org.set('org', organization(100, REGIONS));
+    let checks = 0;
+    // Plenty for the 3 pages and the first 4 batches, then less than the reserve.
+    const report = await h.run(AT, () => (++checks <= 3 + 4 ? 10 * RESERVE_MS : RESERVE_MS - 1));
+    expect(report.aggregators[0]).toMatchObject({ outcome: 'error', error: { name: 'DeadlineExceeded' } });
+    expect(report.aggregators[0]!.error!.message).toMatch(/^Stopped writing to .* after \d+ of 600 items: 59999 ms left/);
+    expect(h.published.map((p) => p.kind)).toEqual([['monitor-error']]);
+    const written = await h.store.transitions('org', 'SUCCEEDED', { from: AT, to: AT });
+    expect(written.length).toBeGreaterThan(0);
+    expect(written.length).toBeLessThanOrEqual(4 * 25);
+    // Act: the next run, in time.
+    const next = await h.run(minutes(AT, 15));
+    expect(next.failed).toEqual([]);
+    expect((await h.store.loadAll('org')).size).toBe(300);
   });
 
   it('keeps notices owed when Publish fails, sends them on the next run, and not again on a retried run', async () => {

@@ -246,4 +246,62 @@ describe('batch writes', () => {
     await expect(stuckStore.record({ writes: [state()] })).rejects.toThrow(UnwrittenItemsError);
     await expect(stuckStore.record({ writes: [state()] })).rejects.toThrow(/1 items still unprocessed after 3/);
   });
+
+  it('paces the writes of all batches together at writeItemsPerSecond, a quarter second of it at once', async () => {
+    // Prepare: a clock whose sleeps pass at once, only moving its own time.
+    let now = 0;
+    const slept: number[] = [];
+    const clock = { now: () => now, sleep: async (ms: number) => void (slept.push(ms), (now += ms)) };
+    const paced = new HistoryStore(local.documentClient, {
+      tableName: store.tableName,
+      historyRetentionDays: 30,
+      writeItemsPerSecond: 400,
+      clock,
+    });
+    const states = organization(100, ['us-east-1', 'eu-west-1']).map((o) => state({ ...o }));
+    // Act
+    await paced.record({ writes: states });
+    // Assess: 200 items, 100 of them at once: the other 100 wait a quarter second for their share at 400/s.
+    expect(slept.reduce((a, b) => a + b, 0)).toBeCloseTo(250, 6);
+    expect((await store.loadAll('org')).size).toBe(200);
+  });
+
+  it('starts no batch once less than the deadline\'s reserve is left, and says how far it got', async () => {
+    // Prepare
+    let checks = 0;
+    const deadline = { remainingMs: () => (++checks <= 3 ? 100_000 : 59_999), reserveMs: 60_000 };
+    const states = organization(100, ['us-east-1']).map((o) => state({ ...o }));
+    const sent = vi.spyOn(local.documentClient, 'send');
+    // Act
+    const error = await store.record({ writes: states }, deadline).catch((e: unknown) => e);
+    // Assess: three batches went, no fourth one.
+    expect(error).toMatchObject({ name: 'DeadlineError', code: 'DeadlineExceeded' });
+    expect((error as Error).message).toMatch(
+      new RegExp(`^Stopped writing to ${store.tableName} after \\d+ of 100 items: 59999 ms left of the run, 60000 ms needed`),
+    );
+    expect(sent.mock.calls.filter(([c]) => c instanceof BatchWriteCommand)).toHaveLength(3);
+    expect((await store.loadAll('org')).size).toBe(75);
+    sent.mockRestore();
+  });
+
+  it('starts no further batch after one failed', async () => {
+    // Prepare: the third request fails; 8 run at once, so the ones already in flight finish, no new one starts.
+    let calls = 0;
+    let settled = 0;
+    const failing = {
+      send: vi.fn(async () => {
+        if (++calls === 3) throw Object.assign(new Error('boom'), { name: 'InternalServerError' });
+        await new Promise((r) => setTimeout(r, 5));
+        settled++;
+        return { UnprocessedItems: {} };
+      }),
+    } as unknown as DynamoDBDocumentClient;
+    const failingStore = new HistoryStore(failing, { tableName: store.tableName, historyRetentionDays: 30 });
+    const states = organization(1000, ['us-east-1']).map((o) => state({ ...o }));
+    // Act
+    await expect(failingStore.record({ writes: states })).rejects.toThrow('boom');
+    // Assess: 40 batches to write; 8 started, one failed, none after it, and the 7 others had settled.
+    expect(calls).toBe(8);
+    expect(settled).toBe(7);
+  });
 });
