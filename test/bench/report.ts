@@ -5,7 +5,8 @@
 import { execSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
-import { RESERVE_MS } from '../../lambda/monitor';
+import { RESERVE_MS, WRITE_MS_PER_SOURCE } from '../../lambda/monitor';
+import { SHARDS, WRITE_ITEMS_PER_SECOND } from '../../lambda/store/table-schema';
 import type { PeakRate, WriteCounts } from './measure';
 
 export type RunKind = 'first' | 'steady' | 'sweep';
@@ -94,13 +95,15 @@ export interface BenchResults {
   readonly machine: Machine;
   readonly command: string;
   readonly durationMs: number;
-  /** Extra Node.js flags the handler's processes ran with (none: Node's defaults). */
+  /** Extra Node.js flags the handler's processes ran with, after the heap limits. */
   readonly nodeArgs: readonly string[];
   readonly bundle: {
     readonly bytes: number;
     readonly files: readonly { readonly name: string; readonly bytes: number }[];
     readonly runtime: string;
     readonly memoryMb: number;
+    /** The heap limits Lambda's runtime sets for memoryMb; every process ran with them (absent in older results). */
+    readonly heapFlags?: readonly string[];
     readonly timeoutSeconds: number;
   };
   readonly init: { readonly samplesMs: readonly number[]; readonly medianMs: number; readonly rssMb: number; readonly heapMb: number };
@@ -211,7 +214,7 @@ export function evaluateTargets(results: BenchResults): TargetResult[] {
       ? firsts.map(({ s, r }) => `@ ${s.latencyMs} ms: ${r.first?.peakTable?.perSecond ?? 0}/s table (${r.first?.peakTable?.key}), ${r.first?.peakIndex?.perSecond ?? 0}/s index (${r.first?.peakIndex?.key})`).join('; ')
       : '-',
     verdict: firsts.length ? verdict(Math.max(...peaks) <= TARGETS.peakWritesPerKey) : 'not measured',
-    note: 'at the local DynamoDB\'s speed; see "Write rate per partition key" for DynamoDB',
+    note: `writes paced at ${n(WRITE_ITEMS_PER_SECOND)} items/s whatever the database's speed; see "Write rate per partition key"`,
   });
 
   // Resources.
@@ -267,8 +270,6 @@ export interface Capacity {
   /** What a run holds besides its heap (RSS of a steady-state run less its heap). */
   readonly otherMb: number;
   readonly maxSourcesByMemory: number;
-  /** The first run's recording time at the largest size, extrapolated to maxSourcesByTime, at the local DynamoDB's speed. */
-  readonly firstRecordAtMaxMs?: number;
   readonly largest: number;
 }
 
@@ -287,8 +288,9 @@ export function capacity(results: BenchResults): Capacity | undefined {
   const pages100k = Math.ceil(TARGETS.largeSize / 100);
   const exact = basis.find((s) => s.size === TARGETS.largeSize);
   const sweep150Ms = at150.length && exact ? (run(exact, 'sweep')?.wallMs ?? 0) : fixedMs + perPageMs * pages100k;
+  // The reader stops once the time left is under RESERVE_MS plus the time to write 2 items per source read.
   const budget = results.bundle.timeoutSeconds * 1000 - RESERVE_MS - fixedMs;
-  const maxPagesByTime = Math.max(0, Math.floor(budget / perPageMs));
+  const maxPagesByTime = Math.max(0, Math.floor(budget / (perPageMs + 100 * WRITE_MS_PER_SOURCE)));
   const maxSourcesByTime = maxPagesByTime * 100;
   const largestBasis = basis.at(-1);
   const fakeMsPerPage = largestBasis?.bareFull.serverMsPerCall ?? 0;
@@ -304,10 +306,6 @@ export function capacity(results: BenchResults): Capacity | undefined {
   const heapRoom = (results.bundle.memoryMb - otherMb) / 2 - liveBaseMb;
   const maxSourcesByMemory = liveKbPerSource > 0 ? Math.floor((heapRoom * 1024) / liveKbPerSource) : Number.POSITIVE_INFINITY;
 
-  const largestFirst = results.scenarios.filter((s) => run(s, 'first')?.first).sort((a, b) => b.size - a.size)[0];
-  const firstRecordAtMaxMs = largestFirst
-    ? ((run(largestFirst, 'first')?.first?.recordMs ?? 0) * maxSourcesByTime) / largestFirst.size
-    : undefined;
   return {
     measured: at150.length > 0,
     basisLatencyMs,
@@ -322,7 +320,6 @@ export function capacity(results: BenchResults): Capacity | undefined {
     liveKbPerSource,
     otherMb,
     maxSourcesByMemory,
-    ...(firstRecordAtMaxMs !== undefined ? { firstRecordAtMaxMs } : {}),
     largest: Math.min(maxSourcesByTime, maxSourcesByMemory),
   };
 }
@@ -406,7 +403,13 @@ export function renderReport(results: BenchResults): string {
   p();
   p(`- CPU: ${m.cpu}, ${m.cores} cores; memory ${m.memoryGiB.toFixed(1)} GiB; ${m.os}`);
   p(`- Node.js ${m.node}; the function itself runs on ${results.bundle.runtime} in Lambda with ${results.bundle.memoryMb} MB and a ${results.bundle.timeoutSeconds} s timeout`);
-  p(`- Handler processes ran with ${results.nodeArgs.length ? `\`${results.nodeArgs.join(' ')}\`` : "Node's default flags"}`);
+  const heap = results.bundle.heapFlags ?? [];
+  p(
+    heap.length
+      ? `- Every process ran with \`${heap.join(' ')}\`, the heap limits Lambda's Node.js runtime gives a ${results.bundle.memoryMb} MB function`
+      : "- Processes ran with Node's default heap limits",
+  );
+  if (results.nodeArgs.length) p(`- Handler processes also ran with \`${results.nodeArgs.join(' ')}\``);
   p(`- Date: ${m.date}; commit ${m.commit}`);
   p(`- Load average (1 min) at the start ${m.load.start.toFixed(2)}, at the end ${m.load.end?.toFixed(2) ?? '-'} (${m.cores} cores: anything else running skews the times)`);
   p(`- Command: \`${results.command}\` (${(results.durationMs / 60_000).toFixed(1)} min)`);
@@ -436,8 +439,11 @@ export function renderReport(results: BenchResults): string {
   p('because Linux carries it over from the forked parent, which holds dynalite and the simulated organization.');
   p('Live heap is the largest heap left after a full (mark-compact) collection, read from `--trace-gc` (which reports');
   p('collections and changes none): what the run really keeps. The rest of the peak RSS is Node itself (about 60 MB)');
-  p('and garbage V8 had not collected yet: with memory plentiful it lets the old generation grow to several times the');
-  p('live set before a full collection.');
+  p('and garbage V8 had not collected yet: it lets the old generation grow to a few times the live set before a full');
+  p('collection. How far depends on the heap limits, so every process runs with the ones Lambda\'s Node.js runtime');
+  p('starts the function with: its bootstrap gives V8 a tenth of the configured memory for the young generation (half');
+  p('of it per semi-space) and the rest for the old generation. (A `--max-old-space-size` in the function\'s');
+  p('NODE_OPTIONS would not lower that: the bootstrap passes its flags on the command line, which wins.)');
   p();
   p('## Targets');
   p();
@@ -513,8 +519,11 @@ export function renderReport(results: BenchResults): string {
     );
     p();
     p(
-      `- Time: the reader stops before a page once less than RESERVE_MS = ${RESERVE_MS / 1000} s is left (lambda/monitor.ts, lambda/adapters/config-reader.ts), ` +
-        `so one run reads at most (${results.bundle.timeoutSeconds} s - ${RESERVE_MS / 1000} s${cap.fixedMs >= 1 ? ` - ${s1(cap.fixedMs)}` : ''}) / ${cap.perPageMs.toFixed(1)} ms = ${n(cap.maxPagesByTime)} pages: ` +
+      `- Time: the reader stops before a page once the time left is under RESERVE_MS = ${RESERVE_MS / 1000} s plus ` +
+        `${WRITE_MS_PER_SOURCE.toFixed(3)} ms per source read so far, the time to write its history entry and state at ` +
+        `${n(WRITE_ITEMS_PER_SECOND)} items/s (lambda/monitor.ts): so even a run in which every source changed ends its writes ` +
+        `before the timeout. One run reads at most (${results.bundle.timeoutSeconds} s - ${RESERVE_MS / 1000} s${cap.fixedMs >= 1 ? ` - ${s1(cap.fixedMs)}` : ''}) / ` +
+        `(${cap.perPageMs.toFixed(1)} ms + 100 x ${WRITE_MS_PER_SOURCE.toFixed(3)} ms) = ${n(cap.maxPagesByTime)} pages: ` +
         `**${n(cap.maxSourcesByTime)} sources**, all the run's aggregators together (more against the real API, without the fake's ${cap.fakeMsPerPage.toFixed(1)} ms per page).`,
     );
     p(
@@ -522,13 +531,6 @@ export function renderReport(results: BenchResults): string {
         `besides its heap a run needs about ${cap.otherMb.toFixed(0)} MB; giving V8 as much room again for garbage, the function's ${results.bundle.memoryMb} MB ` +
         `hold about **${Number.isFinite(cap.maxSourcesByMemory) ? n(cap.maxSourcesByMemory) : 'any number of'} sources**.`,
     );
-    if (cap.firstRecordAtMaxMs !== undefined) {
-      p(
-        `- A first run at ${n(cap.maxSourcesByTime)} sources also writes about ${n(2 * cap.maxSourcesByTime)} items after its last page: at the local DynamoDB's speed ` +
-          `that is ${s1(cap.firstRecordAtMaxMs)} of recording, ${cap.firstRecordAtMaxMs <= RESERVE_MS ? 'within' : '**more than**'} the ${RESERVE_MS / 1000} s reserve ` +
-          `(against DynamoDB, at most 16 keys x ${n(TARGETS.peakWritesPerKey)} writes/s, it takes at least ${s1((2 * cap.maxSourcesByTime * 1000) / (16 * TARGETS.peakWritesPerKey))}).`,
-      );
-    }
     p();
     p(
       `Largest organization one run covers: **about ${n(Math.floor(cap.largest / 10_000) * 10_000)} sources** ` +
@@ -548,29 +550,26 @@ export function renderReport(results: BenchResults): string {
           'but no notice is published (more memory for the function moves this bound).',
       );
     }
-    if (cap.firstRecordAtMaxMs !== undefined && cap.firstRecordAtMaxMs > RESERVE_MS) {
-      p(
-        '- A first run near the time bound may be cut off while recording; it records history before state and the ' +
-          'aggregator record last, so the next run starts again as a first run on top of what was written.',
-      );
-    }
+    p(
+      '- Should the writes still run late (DynamoDB throttling for long), the store starts no batch with less than ' +
+        'RESERVE_MS left: the run fails with a DeadlineError saying how many items it wrote, notifies, and the next run ' +
+        'writes the rest (history may then hold a change twice, at both run times; state is never lost).',
+    );
   }
   p();
 
   p('## Write rate per partition key');
   p();
   const spread = spreadFactor(results);
-  p('The store sends at most 8 BatchWriteItem requests of 25 items at once (lambda/store/history-store.ts) and spreads');
-  p('current state over 16 partition keys per aggregator, the transitions index likewise (lambda/store/table-schema.ts);');
-  p('history keys are per account (10 items each here). The peaks above are at dynalite\'s speed, which bounds the rate.');
+  p(`The store paces its writes at ${n(WRITE_ITEMS_PER_SECOND)} items/s, all batches together, a quarter second of it at once`);
+  p('(lambda/store/rate-limiter.ts), which a new on-demand table takes before it scales (4,000 write units/s). Current');
+  p(`state is spread over ${SHARDS} partition keys per aggregator, the transitions index likewise (lambda/store/table-schema.ts);`);
+  p('history keys are per account (10 items each here). So no second sees more than 1.25 x the pace, whatever DynamoDB\'s');
+  p(`speed: ${n(Math.round((1.25 * WRITE_ITEMS_PER_SECOND) / SHARDS))} items/s per key on average, ${n(TARGETS.peakWritesPerKey)} allowed.`);
   if (spread) {
-    const minLatency = (8 * 25 * spread.factor) / 16 / TARGETS.peakWritesPerKey * 1000;
     p(
-      `Measured: the busiest current-state key peaked at ${n(spread.peak)} items/s while the mean over the 16 keys was ${n(Math.round(spread.mean))}/s ` +
-        `(${spread.factor.toFixed(2)}x). Against DynamoDB, which answers faster than dynalite, nothing but the concurrency limits the rate: ` +
-        `8 x 25 items per BatchWriteItem round trip of L ms, over 16 keys, ${spread.factor.toFixed(2)}x at the busiest, stays within ` +
-        `${n(TARGETS.peakWritesPerKey)} writes/s per key only while L >= ${minLatency.toFixed(0)} ms. A faster DynamoDB makes the first run throttle ` +
-        '(UnprocessedItems, retried with backoff by the store: slower, not lost).',
+      `Measured: the busiest current-state key peaked at ${n(spread.peak)} items/s while the mean over the ${SHARDS} keys was ${n(Math.round(spread.mean))}/s ` +
+        `(${spread.factor.toFixed(2)}x, the hash's unevenness and the per-second windows together).`,
     );
   }
   p();
@@ -593,6 +592,6 @@ function spreadFactor(results: BenchResults): { peak: number; mean: number; fact
   const cur = r.writes.byKind.CUR ?? 0;
   // Current state is written after history: its share of the write span, at the run's overall item rate.
   const seconds = (f.writeSpanMs / 1000) * (cur / Math.max(1, r.writes.items));
-  const mean = cur / 16 / Math.max(seconds, 1);
+  const mean = cur / SHARDS / Math.max(seconds, 1);
   return { peak: f.peakTable.perSecond, mean, factor: f.peakTable.perSecond / mean };
 }

@@ -81,7 +81,7 @@ const seed = Number(args.seed);
 const initSamples = Number(args['init-samples']);
 const bareRepeats = (size: number) => (args['bare-repeats'] ? Number(args['bare-repeats']) : size <= 10_000 ? 3 : 1);
 const outFile = resolve(args.out);
-/** Extra Node.js flags for the handler's processes (e.g. --max-old-space-size=200 to find the live heap's peak). */
+/** Extra Node.js flags for the handler's processes, after Lambda's heap limits (e.g. --max-old-space-size=200). */
 const nodeArgs = (args['node-args'] ?? '').split(' ').filter((a) => a.length > 0);
 const command = ['npm run bench', ...(process.argv.slice(2).length ? ['--', ...process.argv.slice(2)] : [])].join(' ');
 
@@ -119,7 +119,7 @@ try {
     command,
     durationMs: Date.now() - benchStarted,
     nodeArgs,
-    bundle: { bytes: fn.bytes, files: fn.files, runtime: fn.runtime, memoryMb: fn.memoryMb, timeoutSeconds: fn.timeoutSeconds },
+    bundle: { bytes: fn.bytes, files: fn.files, runtime: fn.runtime, memoryMb: fn.memoryMb, heapFlags: fn.heapFlags, timeoutSeconds: fn.timeoutSeconds },
     init,
     scenarios,
   };
@@ -144,7 +144,7 @@ async function measureInit(fn: FunctionArtifact, helpers: HelperBundles): Promis
     const rssKiB: number[] = [];
     const heapMb: number[] = [];
     for (let i = 0; i < initSamples; i++) {
-      const r = await runChild(helpers, { mode: 'init', module: fn.module, resultFile: '' }, childEnv(fn, local));
+      const r = await runChild(helpers, { mode: 'init', module: fn.module, resultFile: '' }, childEnv(fn, local), fn.heapFlags);
       if (!r.ok) throw new Error(`the bundle failed to initialise: ${r.error?.message}`);
       samplesMs.push(r.initMs);
       rssKiB.push(peakRssKiB(r));
@@ -184,7 +184,7 @@ async function scenario(fn: FunctionArtifact, helpers: HelperBundles, size: numb
       let serverMs = 0;
       for (let i = 0; i < bareRepeats(size); i++) {
         const before = local.config.requests.length;
-        const r = await runChild(helpers, { mode: 'bare', module: helpers.bareLoop, aggregator: AGGREGATOR, ...(statuses ? { statuses } : {}), resultFile: '' }, env);
+        const r = await runChild(helpers, { mode: 'bare', module: helpers.bareLoop, aggregator: AGGREGATOR, ...(statuses ? { statuses } : {}), resultFile: '' }, env, fn.heapFlags);
         if (!r.ok || r.runMs === undefined) throw new Error(`the bare loop failed: ${r.error?.message}`);
         samples.push(r.runMs);
         const result = r.result as { calls: number; sources: number };
@@ -245,6 +245,7 @@ async function invoke(
       resultFile: '',
     },
     env,
+    [...fn.heapFlags, ...nodeArgs],
   );
   const config = local.config.requests.slice(marks.config);
   const sourceCalls = config.filter((c) => c.operation === 'DescribeConfigurationAggregatorSourcesStatus');
@@ -339,13 +340,19 @@ function childEnv(fn: FunctionArtifact, local: LocalMode): Record<string, string
 /** A child's outcome, with the largest heap left after a full collection (0: none happened), MB. */
 type Outcome = ChildResult & { readonly liveHeapMb: number };
 
-async function runChild(helpers: HelperBundles, spec: ChildSpec, env: Record<string, string>): Promise<Outcome> {
+/** `nodeFlags`: Lambda's heap limits for the function (and --node-args for the handler: V8 takes the last of a flag). */
+async function runChild(
+  helpers: HelperBundles,
+  spec: ChildSpec,
+  env: Record<string, string>,
+  nodeFlags: readonly string[],
+): Promise<Outcome> {
   const resultFile = join(work, `result-${++childSeq}.json`);
   const full = { ...spec, resultFile } as ChildSpec;
   let liveHeapMb = 0;
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
     // --trace-gc only reports collections (it changes none): the heap left after each full one is the live set.
-    const flags = spec.mode === 'handler' ? ['--trace-gc', ...nodeArgs] : [];
+    const flags = spec.mode === 'handler' ? ['--trace-gc', ...nodeFlags] : nodeFlags;
     const child = spawn(process.execPath, [...flags, helpers.child, JSON.stringify(full)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
