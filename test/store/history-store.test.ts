@@ -5,6 +5,7 @@ import { HistoryStore, UnwrittenItemsError } from '../../lambda/store/history-st
 import { ATTR, SHARDS, keys, shardOf } from '../../lambda/store/table-schema';
 import { sourceKey, type HistoryEntry, type RunSummary } from '../../lambda/core/model';
 import { AT, observed, organization, state } from '../support/builders';
+import { fakeClock } from '../support/fake-clock';
 
 let local: LocalDynamoDB;
 let table = 0;
@@ -248,10 +249,8 @@ describe('batch writes', () => {
   });
 
   it('paces the writes of all batches together at writeItemsPerSecond, a quarter second of it at once', async () => {
-    // Prepare: a clock whose sleeps pass at once, only moving its own time.
-    let now = 0;
-    const slept: number[] = [];
-    const clock = { now: () => now, sleep: async (ms: number) => void (slept.push(ms), (now += ms)) };
+    // Prepare
+    const clock = fakeClock();
     const paced = new HistoryStore(local.documentClient, {
       tableName: store.tableName,
       historyRetentionDays: 30,
@@ -262,7 +261,7 @@ describe('batch writes', () => {
     // Act
     await paced.record({ writes: states });
     // Assess: 200 items, 100 of them at once: the other 100 wait a quarter second for their share at 400/s.
-    expect(slept.reduce((a, b) => a + b, 0)).toBeCloseTo(250, 6);
+    expect(clock.slept.reduce((a, b) => a + b, 0)).toBeCloseTo(250, 6);
     expect((await store.loadAll('org')).size).toBe(200);
   });
 
