@@ -6,7 +6,7 @@ import type { HistoryEntry, RunSummary, SourceState } from '../../lambda/core/mo
 import { HistoryStore } from '../../lambda/store/history-store';
 import type { LocalDynamoDB } from '../../lib/local/local-dynamodb';
 import { runCli, type CliIo } from '../../lib/cli/main';
-import { state } from '../support/builders';
+import { runSummary, state } from '../support/builders';
 
 /** The CLI's "now" in every test: 15:00 UTC. */
 export const NOW = new Date('2026-11-24T15:00:00.000Z');
@@ -71,23 +71,9 @@ export const HISTORY = {
   removed: h({ sourceId: '555555555555', region: 'ap-south-1', at: '2026-11-24T09:00:00.000Z', event: 'REMOVED', fromStatus: 'FAILED', toStatus: 'REMOVED' }),
 } satisfies Record<string, HistoryEntry>;
 
-const run = (overrides: Partial<RunSummary> & Pick<RunSummary, 'aggregator' | 'runAt'>): RunSummary => ({
-  mode: 'fast',
-  outcome: 'ok',
-  counts: { FAILED: 2, OUTDATED: 1, SUCCEEDED: 40 },
-  configCalls: 1,
-  pagesRead: 1,
-  sourcesRead: 3,
-  historyWritten: 0,
-  stateWritten: 0,
-  noticesPublished: 0,
-  durationMs: 850,
-  ...overrides,
-});
-
 export const RUNS = {
-  orgLatest: run({ aggregator: 'org', runAt: '2026-11-24T14:45:00.000Z' }),
-  labLatest: run({
+  orgLatest: runSummary({ aggregator: 'org', runAt: '2026-11-24T14:45:00.000Z' }),
+  labLatest: runSummary({
     aggregator: 'lab',
     runAt: '2026-11-24T14:45:00.000Z',
     outcome: 'error',
@@ -95,8 +81,8 @@ export const RUNS = {
     pagesRead: 0,
     error: { name: 'NoSuchConfigurationAggregatorException', message: 'Configuration aggregator "lab" does not exist' },
   }),
-  orgFull: run({ aggregator: 'org', runAt: '2026-11-24T12:00:00.000Z', mode: 'full', sweepReason: 'schedule', pagesRead: 3, durationMs: 12_345, noticesPublished: 1 }),
-  orgOld: run({ aggregator: 'org', runAt: '2026-11-20T12:00:00.000Z', mode: 'full', sweepReason: 'first-run' }),
+  orgFull: runSummary({ aggregator: 'org', runAt: '2026-11-24T12:00:00.000Z', mode: 'full', sweepReason: 'schedule', pagesRead: 3, durationMs: 12_345, noticesPublished: 1 }),
+  orgOld: runSummary({ aggregator: 'org', runAt: '2026-11-20T12:00:00.000Z', mode: 'full', sweepReason: 'first-run' }),
 } satisfies Record<string, RunSummary>;
 
 /** A table written through the real store: aggregators org and lab, their states, history and runs. */

@@ -4,7 +4,7 @@ import { startLocalDynamoDB, type LocalDynamoDB } from '../../lib/local/local-dy
 import { HistoryStore, UnwrittenItemsError } from '../../lambda/store/history-store';
 import { ATTR, SHARDS, keys, shardOf } from '../../lambda/store/table-schema';
 import { sourceKey, type HistoryEntry, type RunSummary } from '../../lambda/core/model';
-import { AT, observed, organization, state } from '../support/builders';
+import { AT, observed, organization, runSummary, state } from '../support/builders';
 import { fakeClock } from '../support/fake-clock';
 
 let local: LocalDynamoDB;
@@ -158,20 +158,7 @@ describe('history', () => {
 });
 
 describe('runs and aggregators', () => {
-  const run = (runAt: string, aggregator: string): RunSummary => ({
-    aggregator,
-    runAt,
-    mode: 'full',
-    outcome: 'ok',
-    counts: { SUCCEEDED: 3 },
-    configCalls: 1,
-    pagesRead: 1,
-    sourcesRead: 3,
-    historyWritten: 0,
-    stateWritten: 0,
-    noticesPublished: 0,
-    durationMs: 12,
-  });
+  const run = (runAt: string, aggregator: string): RunSummary => runSummary({ aggregator, runAt });
 
   it('lists run summaries over a time range, newest first', async () => {
     await store.putRun(run('2026-11-24T10:00:00.000Z', 'a'));

@@ -1,4 +1,11 @@
-import { HOUR_MS, sourceKey, type AggregatorMeta, type ObservedSource, type SourceState } from '../../lambda/core/model';
+import {
+  HOUR_MS,
+  sourceKey,
+  type AggregatorMeta,
+  type ObservedSource,
+  type RunSummary,
+  type SourceState,
+} from '../../lambda/core/model';
 
 export const AT = '2026-11-24T12:00:00.000Z';
 
@@ -38,6 +45,23 @@ export function organization(accounts: number, regions: readonly string[], statu
 /** An aggregator record for `org`, with nothing but its name unless overridden. */
 export function meta(overrides: Partial<AggregatorMeta> = {}): AggregatorMeta {
   return { aggregator: 'org', ...overrides };
+}
+
+/** A run summary of a quiet fast run (2 FAILED, 1 OUTDATED, 40 SUCCEEDED), unless overridden. */
+export function runSummary(overrides: Partial<RunSummary> & Pick<RunSummary, 'aggregator' | 'runAt'>): RunSummary {
+  return {
+    mode: 'fast',
+    outcome: 'ok',
+    counts: { FAILED: 2, OUTDATED: 1, SUCCEEDED: 40 },
+    configCalls: 1,
+    pagesRead: 1,
+    sourcesRead: 3,
+    historyWritten: 0,
+    stateWritten: 0,
+    noticesPublished: 0,
+    durationMs: 850,
+    ...overrides,
+  };
 }
 
 /** Remembered states keyed as reconcile and the store key them. */
