@@ -336,11 +336,13 @@ function childEnv(fn: FunctionArtifact, local: LocalMode): Record<string, string
   };
 }
 
-/** Runs one step in a fresh Node.js process, without blocking this one (the local endpoints live here). */
 /** A child's outcome, with the largest heap left after a full collection (0: none happened), MB. */
 type Outcome = ChildResult & { readonly liveHeapMb: number };
 
-/** `nodeFlags`: Lambda's heap limits for the function (and --node-args for the handler: V8 takes the last of a flag). */
+/**
+ * Runs one step in a fresh Node.js process, without blocking this one (the local endpoints live here), with
+ * `nodeFlags`: Lambda's heap limits for the function, and --node-args for the handler (V8 takes a flag's last value).
+ */
 async function runChild(
   helpers: HelperBundles,
   spec: ChildSpec,
