@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// aggwatch: the config-aggregator-watch CLI (lib/cli), TypeScript run through tsx's loader.
+// aggwatch: the config-aggregator-watch CLI (cli/), TypeScript run through tsx's loader.
 import { register } from 'tsx/esm/api';
 
 // `aggwatch ... | head`: the reader went away; stop quietly instead of crashing on EPIPE.
@@ -12,6 +12,6 @@ process.stdout.on('error', (e) => {
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 register();
-const { runCli } = await import('../lib/cli/main.ts');
+const { runCli } = await import('../cli/main.ts');
 // exitCode rather than exit(): piped output is flushed before the process ends.
 process.exitCode = await runCli(process.argv.slice(2));

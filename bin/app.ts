@@ -1,8 +1,8 @@
 import { App } from 'aws-cdk-lib';
-import { SettingsError } from '../lambda/core/settings';
+import { SettingsError } from '../core/settings';
 import { UnknownContextKeyError } from '../lib/context-settings';
 import { MonitorStack } from '../lib/monitor-stack';
-import { DEFAULT_STACK_NAME } from '../lib/stack-outputs';
+import { DEFAULT_STACK_NAME } from '../core/stack-outputs';
 
 const app = new App();
 try {

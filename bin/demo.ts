@@ -7,12 +7,12 @@
  * Options: --full prints whole e-mails (default: the first lines of each).
  */
 import type { Context } from 'aws-lambda';
-import type { RunReport } from '../lambda/monitor';
-import { runCli, type CliIo } from '../lib/cli/main';
-import type { PublishedMessage } from '../lib/local/fake-sns';
-import { lambdaContext, scheduledEvent } from '../lib/local/invocation';
-import { startLocalMode } from '../lib/local/local-mode';
-import { DEMO_REGIONS, SimulatedOrganization } from '../lib/local/simulated-organization';
+import type { RunReport } from '../lambda/run';
+import { runCli, type CliIo } from '../cli/main';
+import type { PublishedMessage } from '../tools/local/fake-sns';
+import { lambdaContext, scheduledEvent } from '../tools/local/invocation';
+import { startLocalMode } from '../tools/local/local-mode';
+import { DEMO_REGIONS, SimulatedOrganization } from '../tools/local/simulated-organization';
 
 // The SDK warns about Node 20 when the first client is created; not in the middle of the demo's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

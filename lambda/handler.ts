@@ -6,12 +6,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { config, dynamodb, sns } from './clients';
-import { ConfigReader } from './adapters/config-reader';
-import { Notifier } from './adapters/notifier';
-import { settingsFromEnvironment } from './core/settings';
-import { TELEMETRY } from './core/telemetry';
-import { MonitorRunError, runMonitor, type RunReport } from './monitor';
-import { HistoryStore } from './store/history-store';
+import { ConfigReader } from '../adapters/config-reader';
+import { Notifier } from '../adapters/notifier';
+import { settingsFromEnvironment } from '../core/settings';
+import { TELEMETRY } from '../core/telemetry';
+import { MonitorRunError, runMonitor, type RunReport } from './run';
+import { HistoryStore } from '../adapters/store/history-store';
 
 const settings = settingsFromEnvironment(process.env);
 const logger = new Logger({ serviceName: TELEMETRY.service });

@@ -15,7 +15,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { AlertableStatus } from '../lambda/core/model';
+import type { AlertableStatus } from '../core/model';
 import {
   DEFAULTS,
   SettingsError,
@@ -27,9 +27,9 @@ import {
   settingsToEnvironment,
   smsNumbers,
   topicArn,
-} from '../lambda/core/settings';
-import { TELEMETRY } from '../lambda/core/telemetry';
-import { ATTR, HANDLER_TABLE_ACTIONS, createTableInput } from '../lambda/store/table-schema';
+} from '../core/settings';
+import { TELEMETRY } from '../core/telemetry';
+import { ATTR, HANDLER_TABLE_ACTIONS, createTableInput } from '../adapters/store/table-schema';
 import { parseSchedule } from './schedule';
 
 /** Upper bound of `historyRetentionDays`, the same as the function's own check of its environment. */

@@ -14,7 +14,7 @@ import {
   positiveInteger,
   smsNumbers,
   topicArn,
-} from '../lambda/core/settings';
+} from '../core/settings';
 import {
   LOG_RETENTION_DAYS,
   MAX_HISTORY_RETENTION_DAYS,

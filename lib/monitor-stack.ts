@@ -2,7 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ConfigAggregatorMonitor } from './config-aggregator-monitor';
 import { monitorPropsFromContext } from './context-settings';
-import { OUTPUTS } from './stack-outputs';
+import { OUTPUTS } from '../core/stack-outputs';
 
 export { OUTPUTS };
 

@@ -3,7 +3,7 @@
  * only surface as a failed deployment. Also works out how often the schedule fires, which sizes the
  * "no successful run" alarm.
  */
-import { SettingsError } from '../lambda/core/settings';
+import { SettingsError } from '../core/settings';
 
 export interface ParsedSchedule {
   /** The expression, as EventBridge takes it. */

@@ -18,10 +18,10 @@ import {
   ConfigRequestError,
   PAGE_LIMIT,
   normalise,
-} from '../../lambda/adapters/config-reader';
+} from '../../adapters/config-reader';
 import { RETRY, config as sharedConfigClient } from '../../lambda/clients';
-import { DeadlineError } from '../../lambda/core/deadline';
-import { MISSING, type ObservedSource } from '../../lambda/core/model';
+import { DeadlineError } from '../../core/deadline';
+import { MISSING, type ObservedSource } from '../../core/model';
 
 const SOURCES = DescribeConfigurationAggregatorSourcesStatusCommand;
 const UPDATED = new Date('2026-11-24T11:00:00.000Z');

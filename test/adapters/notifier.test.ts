@@ -1,8 +1,8 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Notifier } from '../../lambda/adapters/notifier';
-import type { OutboundMessage } from '../../lambda/core/digest';
+import { Notifier } from '../../adapters/notifier';
+import type { OutboundMessage } from '../../core/digest';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:aggwatch-alerts';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { LOCAL_REGION, startLocalDynamoDB, type LocalDynamoDB } from '../../lib/local/local-dynamodb';
+import { LOCAL_REGION, startLocalDynamoDB, type LocalDynamoDB } from '../../tools/local/local-dynamodb';
 import { STATES, cli, seed } from './support';
 
 process.env.TZ = 'UTC';

@@ -2,10 +2,10 @@
  * Error messages, option validation and client configuration: pure functions.
  */
 import { describe, expect, it } from 'vitest';
-import { CliError, UsageError, explain } from '../../lib/cli/errors';
-import { clientConfig } from '../../lib/cli/clients';
-import { newestFirst } from '../../lib/cli/commands/shared';
-import { aggregatorOption, liveStatusesOption, sourceTypeOption, storedStatusesOption, tableOption } from '../../lib/cli/options';
+import { CliError, UsageError, explain } from '../../cli/errors';
+import { clientConfig } from '../../cli/clients';
+import { newestFirst } from '../../cli/commands/shared';
+import { aggregatorOption, liveStatusesOption, sourceTypeOption, storedStatusesOption, tableOption } from '../../cli/options';
 
 const named = (name: string, message: string) => Object.assign(new Error(message), { name });
 

@@ -3,10 +3,10 @@
  * the DynamoDB client is injected (io.clients).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalDynamoDB, type LocalDynamoDB } from '../../lib/local/local-dynamodb';
+import { startLocalDynamoDB, type LocalDynamoDB } from '../../tools/local/local-dynamodb';
 import { HISTORY, NOW, RUNS, STATES, cli, header, rows, seed } from './support';
-import type { CliIo } from '../../lib/cli/main';
-import { renderDigest } from '../../lambda/core/digest';
+import type { CliIo } from '../../cli/main';
+import { renderDigest } from '../../core/digest';
 
 process.env.TZ = 'UTC';
 

@@ -2,10 +2,10 @@
  * Running the CLI in-process with captured output, and a table holding a small, known history written by the
  * real HistoryStore.
  */
-import type { HistoryEntry, RunSummary, SourceState } from '../../lambda/core/model';
-import { HistoryStore } from '../../lambda/store/history-store';
-import type { LocalDynamoDB } from '../../lib/local/local-dynamodb';
-import { runCli, type CliIo } from '../../lib/cli/main';
+import type { HistoryEntry, RunSummary, SourceState } from '../../core/model';
+import { HistoryStore } from '../../adapters/store/history-store';
+import type { LocalDynamoDB } from '../../tools/local/local-dynamodb';
+import { runCli, type CliIo } from '../../cli/main';
 import { runSummary, state } from '../support/builders';
 
 /** The CLI's "now" in every test: 15:00 UTC. */

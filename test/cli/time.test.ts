@@ -2,8 +2,8 @@
  * --since/--until parsing and time display: pure functions.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { UsageError } from '../../lib/cli/errors';
-import { formatDuration, formatLocal, formatWhen, parseTime, relativeAge, timeWindow, zoneLabel } from '../../lib/cli/time';
+import { UsageError } from '../../cli/errors';
+import { formatDuration, formatLocal, formatWhen, parseTime, relativeAge, timeWindow, zoneLabel } from '../../cli/time';
 
 const NOW = new Date('2026-11-24T15:00:00.000Z');
 const iso = (value: string, flag?: string) => parseTime(value, NOW, flag).toISOString();

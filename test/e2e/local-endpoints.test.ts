@@ -13,12 +13,12 @@ import {
 import { GetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvalidParameterException, NotFoundException, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CONFIG_FAULTS } from '../../lib/local/fake-config-service';
-import { SNS_FAULTS } from '../../lib/local/fake-sns';
-import { LOCAL_CREDENTIALS } from '../../lib/local/local-dynamodb';
-import { startLocalMode, type LocalMode } from '../../lib/local/local-mode';
-import { DYNAMODB_FAULTS } from '../../lib/local/recording-proxy';
-import { SimulatedOrganization } from '../../lib/local/simulated-organization';
+import { CONFIG_FAULTS } from '../../tools/local/fake-config-service';
+import { SNS_FAULTS } from '../../tools/local/fake-sns';
+import { LOCAL_CREDENTIALS } from '../../tools/local/local-dynamodb';
+import { startLocalMode, type LocalMode } from '../../tools/local/local-mode';
+import { DYNAMODB_FAULTS } from '../../tools/local/recording-proxy';
+import { SimulatedOrganization } from '../../tools/local/simulated-organization';
 
 const AGG = 'org-aggregator';
 let local: LocalMode;

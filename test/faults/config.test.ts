@@ -5,9 +5,9 @@
  * and every notice reached SNS exactly once (no fault here falls between SNS accepting a notice and its marker).
  */
 import { describe, expect, it } from 'vitest';
-import { CONFIG_FAULTS } from '../../lib/local/fake-config-service';
-import type { FaultHook } from '../../lib/local/fake-server';
-import type { SourceRef } from '../../lib/local/simulated-organization';
+import { CONFIG_FAULTS } from '../../tools/local/fake-config-service';
+import type { FaultHook } from '../../tools/local/fake-server';
+import type { SourceRef } from '../../tools/local/simulated-organization';
 import { withLab, type Invocation } from './support/lab';
 import { assertConverged, noticesIn, scanTable, sum } from './support/oracle';
 import { MAIN, TEAM, followUp, healthyAt, organization, play, story } from './support/script';

@@ -4,8 +4,8 @@
  * prevents, and what `reserveConcurrency=false` allows when a run outlasts the schedule interval).
  */
 import { describe, expect, it } from 'vitest';
-import type { FaultHook } from '../../lib/local/fake-server';
-import { DYNAMODB_FAULTS } from '../../lib/local/recording-proxy';
+import type { FaultHook } from '../../tools/local/fake-server';
+import { DYNAMODB_FAULTS } from '../../tools/local/recording-proxy';
 import { withLab, type Invocation } from './support/lab';
 import { assertConverged, noticesIn, sum } from './support/oracle';
 import { MAIN, followUp, organization, play, story } from './support/script';

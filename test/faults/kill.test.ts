@@ -6,7 +6,7 @@
  * once, and a notice may have been sent twice only if SNS accepted it and the killed run had not written its marker.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mulberry32, type SimulatedSource } from '../../lib/local/simulated-organization';
+import { mulberry32, type SimulatedSource } from '../../tools/local/simulated-organization';
 import { Lab, tick, withLab, type Invocation, type KillPoint, type ServerName } from './support/lab';
 import { actualHistory, assertConverged, assertHistoryConverged, expectedHistory, sum, type Convergence } from './support/oracle';
 import { FOLLOW_UP, MAIN, organization, play, story } from './support/script';

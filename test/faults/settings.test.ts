@@ -1,9 +1,9 @@
 /**
- * A bad environment: every variable the handler reads (ENV in lambda/core/settings.ts), given a bad value, fails
+ * A bad environment: every variable the handler reads (ENV in core/settings.ts), given a bad value, fails
  * the cold start of the real bundle with an error naming the variable and the value, before any call to AWS.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENV } from '../../lambda/core/settings';
+import { ENV } from '../../core/settings';
 import { Lab, tick, type Invocation } from './support/lab';
 import { MAIN, organization } from './support/script';
 

@@ -4,8 +4,8 @@
  * not publish is owed, and sent by the next run that can.
  */
 import { describe, expect, it } from 'vitest';
-import type { FaultHook } from '../../lib/local/fake-server';
-import { SNS_FAULTS } from '../../lib/local/fake-sns';
+import type { FaultHook } from '../../tools/local/fake-server';
+import { SNS_FAULTS } from '../../tools/local/fake-sns';
 import { withLab, type Invocation } from './support/lab';
 import { assertConverged, noticesIn, sum } from './support/oracle';
 import { MAIN, followUp, organization, play, story } from './support/script';

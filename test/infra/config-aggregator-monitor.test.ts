@@ -8,9 +8,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AlertableStatus } from '../../lambda/core/model';
-import { ENV, SettingsError } from '../../lambda/core/settings';
-import { TELEMETRY } from '../../lambda/core/telemetry';
+import type { AlertableStatus } from '../../core/model';
+import { ENV, SettingsError } from '../../core/settings';
+import { TELEMETRY } from '../../core/telemetry';
 import {
   ConfigAggregatorMonitor,
   type ConfigAggregatorMonitorProps,

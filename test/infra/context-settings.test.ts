@@ -1,6 +1,6 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import { SettingsError } from '../../lambda/core/settings';
+import { SettingsError } from '../../core/settings';
 import {
   CONTEXT_KEYS,
   UnknownContextKeyError,

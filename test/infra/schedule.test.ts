@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SettingsError } from '../../lambda/core/settings';
+import { SettingsError } from '../../core/settings';
 import { MAX_ALARM_PERIOD_SECONDS, parseSchedule } from '../../lib/schedule';
 
 const HOUR = 3600;

@@ -12,13 +12,13 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ConfigReader } from '../../lambda/adapters/config-reader';
-import { Notifier } from '../../lambda/adapters/notifier';
-import type { ObservedSource } from '../../lambda/core/model';
-import { DEFAULTS, type MonitorSettings } from '../../lambda/core/settings';
-import { runMonitor, type RunReport } from '../../lambda/monitor';
-import { HistoryStore } from '../../lambda/store/history-store';
-import type { LocalDynamoDB } from '../../lib/local/local-dynamodb';
+import { ConfigReader } from '../../adapters/config-reader';
+import { Notifier } from '../../adapters/notifier';
+import type { ObservedSource } from '../../core/model';
+import { DEFAULTS, type MonitorSettings } from '../../core/settings';
+import { runMonitor, type RunReport } from '../../lambda/run';
+import { HistoryStore } from '../../adapters/store/history-store';
+import type { LocalDynamoDB } from '../../tools/local/local-dynamodb';
 
 export const TOPIC = 'arn:aws:sns:us-east-1:123456789012:alerts';
 

@@ -5,9 +5,9 @@ import {
   InvalidNextTokenException,
 } from '@aws-sdk/client-config-service';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { startLocalDynamoDB, type LocalDynamoDB } from '../../lib/local/local-dynamodb';
+import { startLocalDynamoDB, type LocalDynamoDB } from '../../tools/local/local-dynamodb';
 import { AT, organization } from '../support/builders';
-import { DISCOVERY, RESERVE_MS, WRITE_MS_PER_SOURCE } from '../../lambda/monitor';
+import { DISCOVERY, RESERVE_MS, WRITE_MS_PER_SOURCE } from '../../lambda/run';
 import { Harness, minutes } from './harness';
 
 let local: LocalDynamoDB;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { startLocalDynamoDB, type LocalDynamoDB } from '../../lib/local/local-dynamodb';
-import { HistoryStore, UnwrittenItemsError } from '../../lambda/store/history-store';
-import { ATTR, SHARDS, keys, shardOf } from '../../lambda/store/table-schema';
-import { sourceKey, type HistoryEntry, type RunSummary } from '../../lambda/core/model';
+import { startLocalDynamoDB, type LocalDynamoDB } from '../../tools/local/local-dynamodb';
+import { HistoryStore, UnwrittenItemsError } from '../../adapters/store/history-store';
+import { ATTR, SHARDS, keys, shardOf } from '../../adapters/store/table-schema';
+import { sourceKey, type HistoryEntry, type RunSummary } from '../../core/model';
 import { AT, observed, organization, runSummary, state } from '../support/builders';
 import { fakeClock } from '../support/fake-clock';
 

@@ -5,7 +5,7 @@ import {
   type ObservedSource,
   type RunSummary,
   type SourceState,
-} from '../../lambda/core/model';
+} from '../../core/model';
 
 export const AT = '2026-11-24T12:00:00.000Z';
 

@@ -1,4 +1,4 @@
-import type { Clock } from '../../lambda/store/rate-limiter';
+import type { Clock } from '../../adapters/store/rate-limiter';
 
 /**
  * A clock for paced code: each sleep returns at once and is recorded. By default it also moves the clock's own

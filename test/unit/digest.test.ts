@@ -8,9 +8,9 @@ import {
   publishedBytes,
   renderDigest,
   type OutboundMessage,
-} from '../../lambda/core/digest';
-import type { SourceState } from '../../lambda/core/model';
-import type { Digest, MonitorNotice, SourceNotice } from '../../lambda/core/notices';
+} from '../../core/digest';
+import type { SourceState } from '../../core/model';
+import type { Digest, MonitorNotice, SourceNotice } from '../../core/notices';
 
 const AT = '2025-03-04T12:00:00.000Z';
 const AGG = 'org-agg';

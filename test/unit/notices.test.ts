@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AggregatorMeta, SourceState } from '../../lambda/core/model';
+import type { AggregatorMeta, SourceState } from '../../core/model';
 import {
   afterNotified,
   afterSilentClear,
@@ -10,7 +10,7 @@ import {
   type MonitorError,
   type NoticePolicy,
   type SourceNotice,
-} from '../../lambda/core/notices';
+} from '../../core/notices';
 import { AT, hoursAfter, meta, state } from '../support/builders';
 
 const POLICY: NoticePolicy = { alertStatuses: ['FAILED'], remindAfterHours: 24, notifyRecoveries: true };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from '../../lambda/store/rate-limiter';
+import { RateLimiter } from '../../adapters/store/rate-limiter';
 import { fakeClock } from '../support/fake-clock';
 
 describe('RateLimiter', () => {

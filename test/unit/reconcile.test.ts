@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sourceKey, type ObservedSource, type SourceState } from '../../lambda/core/model';
-import { dedupe, reconcile, type ReconcileInput } from '../../lambda/core/reconcile';
+import { sourceKey, type ObservedSource, type SourceState } from '../../core/model';
+import { dedupe, reconcile, type ReconcileInput } from '../../core/reconcile';
 import { AT, byKey, hoursAfter, observed, state } from '../support/builders';
 
 const KEY = 'ACCOUNT#111111111111#us-east-1';

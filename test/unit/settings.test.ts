@@ -16,7 +16,7 @@ import {
   tableName,
   topicArn,
   type MonitorSettings,
-} from '../../lambda/core/settings';
+} from '../../core/settings';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:aggwatch-alerts';
 const REQUIRED = { TABLE_NAME: 'aggwatch-history', TOPIC_ARN: TOPIC };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ObservedSource, SourceState } from '../../lambda/core/model';
-import { attentionSetShrank, fullSweepDue, nextStaleAt, type SweepPolicy } from '../../lambda/core/sweep';
+import type { ObservedSource, SourceState } from '../../core/model';
+import { attentionSetShrank, fullSweepDue, nextStaleAt, type SweepPolicy } from '../../core/sweep';
 import { AT, hoursAfter, meta, observed, state } from '../support/builders';
 
 const POLICY: SweepPolicy = { fullSweepHours: 6 };

@@ -1,7 +1,7 @@
 /**
  * The handler as Lambda runs it: lambda/handler.ts bundled by esbuild with the options the construct gives
  * NodejsFunction (ESM, minified, the AWS SDK bundled in, the createRequire banner), target lowered to the local
- * Node.js. Built once per content of lambda/ and the lockfile, into the system temp directory, and shared by the
+ * Node.js. Built once per content of the function's sources (lambda/, core/, adapters/) and the lockfile, into the system temp directory, and shared by the
  * test files (each runs in its own worker): the first one to need it builds, the others reuse it.
  */
 import { createHash } from 'node:crypto';
@@ -22,10 +22,13 @@ function sources(dir: string): string[] {
   });
 }
 
-/** The directory holding index.mjs, built if this content of lambda/ was not built before. */
+/** The function's source folders: what the bundle is built from. */
+const FUNCTION_SOURCES = ['lambda', 'core', 'adapters'];
+
+/** The directory holding index.mjs, built if this content of the function's sources was not built before. */
 export async function handlerBundle(): Promise<string> {
   const hash = createHash('sha256');
-  for (const file of [...sources(join(ROOT, 'lambda')), join(ROOT, 'package-lock.json')].sort()) {
+  for (const file of [...FUNCTION_SOURCES.flatMap((d) => sources(join(ROOT, d))), join(ROOT, 'package-lock.json')].sort()) {
     hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
   }
   const dir = join(tmpdir(), `aggwatch-faults-${hash.digest('hex').slice(0, 16)}`);
@@ -55,7 +58,7 @@ export async function handlerBundle(): Promise<string> {
   return dir;
 }
 
-/** Bundles of other sources, untouched for a day: an edit of lambda/ leaves one behind each time. */
+/** Bundles of other sources, untouched for a day: an edit of the sources leaves one behind each time. */
 function removeStale(current: string): void {
   const day = Date.now() - 86_400_000;
   for (const name of readdirSync(tmpdir())) {

@@ -14,12 +14,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { RunReport } from '../../../lambda/monitor';
-import type { FakeAwsServer, Fault, FaultRequest, RecordedRequest } from '../../../lib/local/fake-server';
-import type { PublishedMessage } from '../../../lib/local/fake-sns';
-import { scheduledEvent } from '../../../lib/local/invocation';
-import { startLocalMode, type LocalMode, type LocalSettings } from '../../../lib/local/local-mode';
-import type { SimulatedOrganization, SimulatedSource } from '../../../lib/local/simulated-organization';
+import type { RunReport } from '../../../lambda/run';
+import type { FakeAwsServer, Fault, FaultRequest, RecordedRequest } from '../../../tools/local/fake-server';
+import type { PublishedMessage } from '../../../tools/local/fake-sns';
+import { scheduledEvent } from '../../../tools/local/invocation';
+import { startLocalMode, type LocalMode, type LocalSettings } from '../../../tools/local/local-mode';
+import type { SimulatedOrganization, SimulatedSource } from '../../../tools/local/simulated-organization';
 import { HANDLER, handlerBundle } from './bundle';
 
 const RUNTIME = fileURLToPath(new URL('./lambda-runtime.mjs', import.meta.url));

@@ -15,10 +15,10 @@
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
-import type { RecordedRequest } from '../../../lib/local/fake-server';
-import type { PublishedMessage } from '../../../lib/local/fake-sns';
-import { refKey, type SimulatedSource } from '../../../lib/local/simulated-organization';
-import { keys } from '../../../lambda/store/table-schema';
+import type { RecordedRequest } from '../../../tools/local/fake-server';
+import type { PublishedMessage } from '../../../tools/local/fake-sns';
+import { refKey, type SimulatedSource } from '../../../tools/local/simulated-organization';
+import { keys } from '../../../adapters/store/table-schema';
 import { wireKey, type Lab, type Observation, type WireBatch } from './lab';
 
 export type Item = Record<string, unknown>;

@@ -3,7 +3,7 @@
  * and a 17-source one), and changing only in ways the fast path sees, so that the oracle's snapshots are exactly
  * what each run observes.
  */
-import { SimulatedOrganization, type SourceRef } from '../../../lib/local/simulated-organization';
+import { SimulatedOrganization, type SourceRef } from '../../../tools/local/simulated-organization';
 import type { Invocation, InvokeOptions, Lab } from './lab';
 import { T0, tick } from './lab';
 

@@ -2,8 +2,8 @@
  * `aggwatch current`: the sources currently in a status, from the table.
  */
 import type { Command } from 'commander';
-import { sourceKey, type SourceState } from '../../../lambda/core/model';
-import { attentionStatus } from '../../../lambda/store/items';
+import { sourceKey, type SourceState } from '../../core/model';
+import { attentionStatus } from '../../adapters/store/items';
 import { aggregatorOption, storedStatusesOption } from '../options';
 import { errorText, formatCounts, plural, renderTable, statusRank } from '../render';
 import type { Session } from '../session';

@@ -3,8 +3,8 @@
  */
 import Table from 'cli-table3';
 import { Chalk, type ChalkInstance } from 'chalk';
-import { STALE, type HistoryEntry } from '../../lambda/core/model';
-import { REMOVED } from '../../lambda/store/table-schema';
+import { STALE, type HistoryEntry } from '../core/model';
+import { REMOVED } from '../adapters/store/table-schema';
 import { formatWhen } from './time';
 
 const NO_BORDERS = {

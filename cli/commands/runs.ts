@@ -2,7 +2,7 @@
  * `aggwatch runs`: the monitor's run summaries, newest first.
  */
 import type { Command } from 'commander';
-import type { RunSummary } from '../../../lambda/core/model';
+import type { RunSummary } from '../../core/model';
 import { aggregatorOption } from '../options';
 import { clip, formatCounts, plural, renderTable } from '../render';
 import type { Session } from '../session';

@@ -10,8 +10,8 @@
  * (`settingsToEnvironment`). The handler reads it at cold start, so it must be in place before the handler's
  * module is first imported (or give it to a child process).
  */
-import { DEFAULTS, settingsToEnvironment, type MonitorSettings } from '../../lambda/core/settings';
-import { HistoryStore } from '../../lambda/store/history-store';
+import { DEFAULTS, settingsToEnvironment, type MonitorSettings } from '../../core/settings';
+import { HistoryStore } from '../../adapters/store/history-store';
 import { FakeConfigService } from './fake-config-service';
 import type { FakeServerOptions } from './fake-server';
 import { FakeSns, type PublishedMessage } from './fake-sns';

@@ -2,9 +2,9 @@
  * One invocation's state: the io, the clients, the table (from --table or the stack's outputs), the store,
  * and what the error messages need to know about where the command was looking.
  */
-import { DEFAULTS } from '../../lambda/core/settings';
-import type { HistoryStore } from '../../lambda/store/history-store';
-import type { AggregatorMeta } from '../../lambda/core/model';
+import { DEFAULTS } from '../core/settings';
+import type { HistoryStore } from '../adapters/store/history-store';
+import type { AggregatorMeta } from '../core/model';
 import { Clients, profileOf, regionOf, type AwsOptions } from './clients';
 import { CliError, type ErrorContext } from './errors';
 import type { Io } from './io';
@@ -68,7 +68,7 @@ export class Session {
   store(): Promise<HistoryStore> {
     this.storePromise ??= (async () => {
       const tableName = await this.tableName();
-      const { HistoryStore } = await import('../../lambda/store/history-store');
+      const { HistoryStore } = await import('../adapters/store/history-store');
       // Retention only matters to writes; the CLI only reads.
       return new HistoryStore(await this.clients.dynamodb(), { tableName, historyRetentionDays: DEFAULTS.historyRetentionDays });
     })();

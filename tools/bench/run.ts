@@ -24,11 +24,11 @@ import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeF
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ATTENTION_FILTER } from '../../lambda/core/model';
-import type { RunReport } from '../../lambda/monitor';
-import { scheduledEvent } from '../../lib/local/invocation';
-import { startLocalMode, type LocalMode } from '../../lib/local/local-mode';
-import { DEMO_REGIONS, SimulatedOrganization } from '../../lib/local/simulated-organization';
+import { ATTENTION_FILTER } from '../../core/model';
+import type { RunReport } from '../../lambda/run';
+import { scheduledEvent } from '../local/invocation';
+import { startLocalMode, type LocalMode } from '../local/local-mode';
+import { DEMO_REGIONS, SimulatedOrganization } from '../local/simulated-organization';
 import { buildHelpers, synthesizeFunction, type FunctionArtifact, type HelperBundles } from './artifacts';
 import type { ChildResult, ChildSpec } from './child';
 import { median, WriteTap, type WriteCounts } from './measure';

@@ -2,9 +2,9 @@
  * Validation of the command-line values, reusing the monitor's shared validators where they fit.
  * Every failure is a UsageError (exit code 2) naming the flag, the value and what is accepted.
  */
-import { KNOWN_STATUSES, STALE } from '../../lambda/core/model';
-import { SettingsError, aggregatorNames, splitList, tableName } from '../../lambda/core/settings';
-import { REMOVED } from '../../lambda/store/table-schema';
+import { KNOWN_STATUSES, STALE } from '../core/model';
+import { SettingsError, aggregatorNames, splitList, tableName } from '../core/settings';
+import { REMOVED } from '../adapters/store/table-schema';
 import { UsageError } from './errors';
 
 /** Statuses the table can hold a source under: Config's, plus the monitor's STALE and REMOVED. */

@@ -2,7 +2,7 @@
  * The table name from the deployed stack's outputs (DescribeStacks), when --table is not given.
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { DEFAULT_STACK_NAME, OUTPUTS } from '../stack-outputs';
+import { DEFAULT_STACK_NAME, OUTPUTS } from '../core/stack-outputs';
 import { CliError } from './errors';
 
 export const DEFAULT_STACK = DEFAULT_STACK_NAME;

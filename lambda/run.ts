@@ -1,12 +1,12 @@
 /**
  * One run of the monitor: for each aggregator, read Config, reconcile with the store, record, notify.
- * Decisions are the core's (lambda/core); this file only sequences the adapters around them.
+ * Decisions are the core's (core/); this file only sequences the adapters around them.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { ATTENTION_FILTER, sourceKey, type AggregatorMeta, type ObservedSource, type RunSummary, type SourceState } from './core/model';
-import type { MonitorSettings } from './core/settings';
-import { dedupe, reconcile, type Reconciliation } from './core/reconcile';
-import { attentionSetShrank, fullSweepDue, nextStaleAt, type SweepReason } from './core/sweep';
+import { ATTENTION_FILTER, sourceKey, type AggregatorMeta, type ObservedSource, type RunSummary, type SourceState } from '../core/model';
+import type { MonitorSettings } from '../core/settings';
+import { dedupe, reconcile, type Reconciliation } from '../core/reconcile';
+import { attentionSetShrank, fullSweepDue, nextStaleAt, type SweepReason } from '../core/sweep';
 import {
   afterNotified,
   afterSilentClear,
@@ -16,12 +16,12 @@ import {
   type Digest,
   type MonitorError,
   type MonitorNotice,
-} from './core/notices';
-import { renderDigest, type OutboundMessage } from './core/digest';
-import type { ConfigReader, ReadResult } from './adapters/config-reader';
-import type { HistoryStore } from './store/history-store';
-import { WRITE_ITEMS_PER_SECOND } from './store/table-schema';
-import type { Deadline } from './core/deadline';
+} from '../core/notices';
+import { renderDigest, type OutboundMessage } from '../core/digest';
+import type { ConfigReader, ReadResult } from '../adapters/config-reader';
+import type { HistoryStore } from '../adapters/store/history-store';
+import { WRITE_ITEMS_PER_SECOND } from '../adapters/store/table-schema';
+import type { Deadline } from '../core/deadline';
 
 export interface Publisher {
   publish(message: OutboundMessage): Promise<string>;

@@ -5,7 +5,7 @@
  * monitor's own work: store, reconciliation, notices.
  */
 import { DescribeConfigurationAggregatorSourcesStatusCommand, type AggregatedSourceStatusType } from '@aws-sdk/client-config-service';
-import { PAGE_LIMIT } from '../../lambda/adapters/config-reader';
+import { PAGE_LIMIT } from '../../adapters/config-reader';
 import { config } from '../../lambda/clients';
 
 export interface BareLoopResult {

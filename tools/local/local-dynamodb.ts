@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
-import { createTableInput } from '../../lambda/store/table-schema';
+import { createTableInput } from '../../adapters/store/table-schema';
 
 export interface LocalDynamoDB {
   /** http://127.0.0.1:<port>: give it to the SDK as AWS_ENDPOINT_URL_DYNAMODB. */

@@ -17,7 +17,7 @@ import { DEFAULT_STACK, TABLE_OUTPUT } from './stack';
 
 export type { CliClients, CliIo } from './io';
 
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 export async function runCli(argv: string[], cliIo?: CliIo): Promise<number> {
   const io = resolveIo(cliIo);

@@ -8,7 +8,7 @@
  */
 import type { SourceState } from './model';
 import type { Digest, MonitorNotice, NoticeKind, SourceNotice, SourceNoticeKind } from './notices';
-import { keys } from '../store/table-schema';
+import { keys } from '../adapters/store/table-schema';
 
 /** SNS Publish limit for the message plus its attributes, in UTF-8 bytes. */
 export const SNS_MAX_BYTES = 262_144;

@@ -17,7 +17,7 @@
  * same way. Readers query every shard and merge.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { sourceKey, type ObservedSource } from '../core/model';
+import { sourceKey, type ObservedSource } from '../../core/model';
 
 export const SHARDS = 16;
 

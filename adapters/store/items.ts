@@ -1,10 +1,10 @@
 /**
  * Domain objects <-> table items. Keys come only from table-schema.ts.
  */
-import type { AggregatorMeta, HistoryEntry, RunSummary, SourceState } from '../core/model';
+import type { AggregatorMeta, HistoryEntry, RunSummary, SourceState } from '../../core/model';
 import { ATTR, REMOVED, keys, shardOf } from './table-schema';
-import { sourceKey } from '../core/model';
-import type { Interner } from '../core/interner';
+import { sourceKey } from '../../core/model';
+import type { Interner } from '../../core/interner';
 
 export type Item = Record<string, unknown>;
 

@@ -2,8 +2,8 @@
  * `aggwatch status`: a live read of DescribeConfigurationAggregatorSourcesStatus (every page), no table needed.
  */
 import type { Command } from 'commander';
-import type { ConfigReader } from '../../../lambda/adapters/config-reader';
-import { sourceKey, type ObservedSource } from '../../../lambda/core/model';
+import type { ConfigReader } from '../../adapters/config-reader';
+import { sourceKey, type ObservedSource } from '../../core/model';
 import { CliError } from '../errors';
 import { aggregatorOption, liveStatusesOption } from '../options';
 import { errorText, formatCounts, plural, renderTable, statusRank } from '../render';
@@ -41,7 +41,7 @@ export function defineStatus(program: Command, run: Runner): void {
 export async function status(session: Session, options: StatusOptions): Promise<void> {
   const statuses = options.status === undefined ? undefined : liveStatusesOption(options.status);
   const requested = options.aggregator === undefined ? undefined : aggregatorOption(options.aggregator);
-  const { ConfigReader } = await import('../../../lambda/adapters/config-reader');
+  const { ConfigReader } = await import('../../adapters/config-reader');
   const reader = new ConfigReader(await session.clients.config());
   const aggregators = requested ?? (await reader.listAggregators());
 
@@ -103,7 +103,7 @@ function where(session: Session): string {
 
 /** A missing aggregator is named, with the ones that do exist here (best effort). */
 async function explainRead(e: unknown, reader: ConfigReader, session: Session): Promise<unknown> {
-  const { AggregatorMissingError, ConfigRequestError } = await import('../../../lambda/adapters/config-reader');
+  const { AggregatorMissingError, ConfigRequestError } = await import('../../adapters/config-reader');
   if (e instanceof AggregatorMissingError) {
     const existing = await reader.listAggregators().catch(() => undefined);
     const listed =

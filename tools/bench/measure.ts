@@ -4,8 +4,8 @@
  * written per partition key (the table's `pk`, and the transitions index's `tpk`, which DynamoDB throttles the
  * same way). Inputs are not kept, so a 100,000-source first run does not hold 200,000 items in memory twice.
  */
-import type { FaultHook } from '../../lib/local/fake-server';
-import { DYNAMODB_WRITE_OPERATIONS } from '../../lib/local/recording-proxy';
+import type { FaultHook } from '../local/fake-server';
+import { DYNAMODB_WRITE_OPERATIONS } from '../local/recording-proxy';
 
 type AttributeValue = { S?: string };
 type WireItem = Record<string, AttributeValue | undefined>;

@@ -19,12 +19,12 @@ import {
   type ObservedSource,
   type RunSummary,
   type SourceState,
-} from '../core/model';
-import { Interner } from '../core/interner';
+} from '../../core/model';
+import { Interner } from '../../core/interner';
 import { fromItem, historyItem, metaItem, metaKey, runItem, stateItem, type Item } from './items';
 import { RateLimiter, type Clock } from './rate-limiter';
 import { ALL_SHARDS, ATTR, INDEX, WRITE_ITEMS_PER_SECOND, keys } from './table-schema';
-import { checkDeadline, type Deadline } from '../core/deadline';
+import { checkDeadline, type Deadline } from '../../core/deadline';
 
 /** BatchWriteItem takes at most 25 requests, BatchGetItem at most 100 keys. */
 const WRITE_BATCH = 25;
