@@ -8,9 +8,6 @@ process.stdout.on('error', (e) => {
   throw e;
 });
 
-// Node 20 is supported until the SDK drops it; its nine-line notice on every command would drown the output.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 register();
 const { runCli } = await import('../cli/main.ts');
 // exitCode rather than exit(): piped output is flushed before the process ends.

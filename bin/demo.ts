@@ -14,9 +14,6 @@ import { lambdaContext, scheduledEvent } from '../tools/local/invocation';
 import { startLocalMode } from '../tools/local/local-mode';
 import { DEMO_REGIONS, SimulatedOrganization } from '../tools/local/simulated-organization';
 
-// The SDK warns about Node 20 when the first client is created; not in the middle of the demo's output.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const AGGREGATOR = 'org-aggregator';
 const ACCOUNTS = 300;
 const REMIND_AFTER_HOURS = 4;

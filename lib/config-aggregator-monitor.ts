@@ -124,6 +124,12 @@ export interface MonitorAlarms {
   readonly deadLetters: cloudwatch.Alarm;
 }
 
+/**
+ * The function's runtime. The tests, the CLI and the demo run on the same Node.js major (the `node` devDependency),
+ * checked by test/unit/runtime.test.ts.
+ */
+export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
 /** The retention periods CloudWatch Logs accepts, in days (9999: never expire). */
 export const LOG_RETENTION_DAYS = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number');
 
@@ -224,7 +230,7 @@ export class ConfigAggregatorMonitor extends Construct {
       handler: 'handler',
       projectRoot: fileURLToPath(new URL('..', import.meta.url)),
       depsLockFilePath: fileURLToPath(new URL('../package-lock.json', import.meta.url)),
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: FUNCTION_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
       // 100,000 sources are 1,000 pages of 100 read in sequence, 150 s at 150 ms a page: ample headroom, and the

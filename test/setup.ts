@@ -7,6 +7,3 @@ declare module 'vitest' {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-empty-object-type
   interface Matchers<T = any> extends CustomMatcher<T> {}
 }
-
-// Node 20 runs the tests; the SDK's notice about its future Node 22 requirement is noise here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

@@ -189,8 +189,6 @@ async function invoke(time: string): Promise<Invocation> {
     ...functionEnv,
     // The local endpoints, region and dummy credentials (the SDK's own variables: no code path in the handler).
     ...localAwsEnvironment({ config: local.config.endpoint, dynamodb: local.dynamodbProxy.endpoint, sns: local.sns.endpoint }, FAKE.region),
-    // Lambda runs Node.js 24 (see Runtime); this test runs on the local Node.js, which may be older.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   const event = JSON.stringify(scheduledEvent(time, FAKE));
   const truth = Object.fromEntries([ORG, TEAM].map((a) => [a, org.sources(a)]));

@@ -34,8 +34,6 @@ import type { ChildResult, ChildSpec } from './child';
 import { median, WriteTap, type WriteCounts } from './measure';
 import { machine, renderReport, type BenchResults, type RunKind, type RunMeasure, type ScenarioResult } from './report';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const AGGREGATOR = 'org-aggregator';
 /** Ten regions, the opt-in one among them: N sources are N/10 accounts x 10 regions. */
 const REGIONS = [...DEMO_REGIONS.slice(0, 9), 'ap-east-1'] as const;
@@ -332,7 +330,6 @@ function childEnv(fn: FunctionArtifact, local: LocalMode): Record<string, string
     TZ: ':UTC',
     ...fn.literalEnv,
     ...local.env,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
 

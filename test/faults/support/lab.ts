@@ -313,8 +313,6 @@ export class Lab {
       AWS_LAMBDA_LOG_FORMAT: 'JSON',
       TZ: ':UTC',
       POWERTOOLS_LOG_LEVEL: 'INFO',
-      // This test runs on the local Node.js, older than the function's runtime.
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...this.local.env,
       ...(options.warp && options.warp > 1 ? { TIME_WARP: String(options.warp) } : {}),
       ...options.env,
