@@ -14,6 +14,7 @@ import type { Construct } from 'constructs';
 import { settingsToEnvironment } from '../../core/settings';
 import { TELEMETRY } from '../../core/telemetry';
 import { HANDLER_TABLE_ACTIONS } from '../../adapters/store/table-schema';
+import { NODEJS_BUNDLING } from './bundling';
 import type { ResolvedProps } from './props';
 
 /** The Config API actions the function calls. */
@@ -90,7 +91,7 @@ export function createMonitorFunction(
       POWERTOOLS_METRICS_NAMESPACE: TELEMETRY.namespace,
       POWERTOOLS_LOG_LEVEL: 'INFO',
     },
-    bundling: FUNCTION_BUNDLING,
+    bundling: NODEJS_BUNDLING,
     retryAttempts: 2,
     onFailure: new destinations.SqsDestination(dlq),
   });
@@ -112,18 +113,3 @@ export function createMonitorFunction(
 
   return { function: fn, role, logGroup, dlq, rule };
 }
-
-/** How the handler is bundled: local esbuild, no Docker. */
-const FUNCTION_BUNDLING: nodejs.BundlingOptions = {
-  forceDockerBundling: false,
-  minify: true,
-  sourceMap: false,
-  // Node 22 syntax: the same bundle also runs on the nodejs22.x runtime.
-  target: 'node22',
-  // Bundle the AWS SDK too: the code tested is the code deployed, whatever SDK the runtime ships.
-  externalModules: [],
-  format: nodejs.OutputFormat.ESM,
-  mainFields: ['module', 'main'],
-  // Some bundled CommonJS dependencies call require() for Node built-ins; ESM has no require of its own.
-  banner: "import{createRequire}from'node:module';const require=createRequire(import.meta.url);",
-};
