@@ -17,6 +17,7 @@
  * Text is at most 512 characters; ProductFields at most 50 pairs, keys <= 128, values <= 2,048. A finding is at
  * most 240 KB, a batch at most 100 findings and 6 MB (Partner Guide, BatchImportFindings guidelines).
  */
+import { AggwatchError } from '../errors';
 import type { SourceState } from '../model';
 import type { Digest } from '../notices';
 import type { ErrorCodeChange, Notice } from './changes';
@@ -43,7 +44,7 @@ export type SeverityLabel = 'INFORMATIONAL' | 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITI
 export const SEVERITY_BY_CONDITION: Readonly<Record<string, SeverityLabel>> = { FAILED: 'HIGH', OUTDATED: 'MEDIUM', STALE: 'MEDIUM' };
 const DEFAULT_SEVERITY: SeverityLabel = 'MEDIUM';
 
-/** An AwsSecurityFinding, with the members this monitor sets. */
+/** An AwsSecurityFinding, with the members this monitor sets (arrays mutable, as the SDK's input types are). */
 export interface AsffFinding {
   readonly SchemaVersion: typeof ASFF_SCHEMA_VERSION;
   readonly Id: string;
@@ -57,10 +58,10 @@ export interface AsffFinding {
   readonly LastObservedAt: string;
   readonly Title: string;
   readonly Description: string;
-  readonly FindingProviderFields: { readonly Severity: { readonly Label: SeverityLabel; readonly Original: string }; readonly Types: readonly string[] };
+  readonly FindingProviderFields: { readonly Severity: { readonly Label: SeverityLabel; readonly Original: string }; readonly Types: string[] };
   readonly Remediation?: { readonly Recommendation: { readonly Text: string } };
   readonly ProductFields: Readonly<Record<string, string>>;
-  readonly Resources: readonly AsffResource[];
+  readonly Resources: AsffResource[];
   readonly RecordState: 'ACTIVE' | 'ARCHIVED';
 }
 
@@ -85,8 +86,10 @@ export interface FindingEntry {
   readonly bytes: number;
 }
 
-export class FindingsInputError extends Error {
+/** A context or a finding Security Hub would refuse: names the value and what is allowed. */
+export class FindingsInputError extends AggwatchError {
   override readonly name = 'FindingsInputError';
+  readonly code = 'InvalidFindingsInput';
 }
 
 export function defaultProductArn(c: FindingsContext): string {

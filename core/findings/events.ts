@@ -7,6 +7,7 @@
  * `DetailType`, `Detail` and each `Resources` entry their UTF-8 bytes; "the total entry size must be less than
  * 256KB" for the request.
  */
+import { AggwatchError } from '../errors';
 import { hintFor, type HintScope } from './hints';
 import { sourceKey, type SourceState } from '../model';
 import type { Digest } from '../notices';
@@ -66,8 +67,9 @@ export interface EventsInput {
 }
 
 /** An event that could never be sent: a bug in the limits below, reported instead of handing EventBridge a reject. */
-export class EventTooLargeError extends Error {
+export class EventTooLargeError extends AggwatchError {
   override readonly name = 'EventTooLargeError';
+  readonly code = 'EventTooLarge';
 }
 
 /** The events one aggregator's run owes, in a stable order (monitor first, then sources as the digest lists them). */
