@@ -93,7 +93,10 @@ export class UnexpectedAnswerError extends AggwatchError {
 }
 
 export function isTransientError(e: unknown): boolean {
-  if (TRANSIENT_CODES.has(errorCode(e))) return true;
+  // A network failure arrives wrapped (fetch's TypeError, an SDK error) with the system error as its cause.
+  for (let c: unknown = e, depth = 0; c instanceof Error && depth < 5; c = c.cause, depth++) {
+    if (TRANSIENT_CODES.has(errorCode(c))) return true;
+  }
   const meta = (e as { $metadata?: { httpStatusCode?: number }; $fault?: string } | undefined) ?? {};
   const status = meta.$metadata?.httpStatusCode;
   return meta.$fault === 'server' || (status !== undefined && (status >= 500 || status === 429));
