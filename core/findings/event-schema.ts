@@ -118,7 +118,30 @@ export type SourceEventDetail = z.infer<typeof sourceEventDetailSchema>;
 export type MonitorEventDetail = z.infer<typeof monitorEventDetailSchema>;
 export type EventDetail = z.infer<typeof eventDetailSchema>;
 
+/** The whole event as EventBridge delivers it to a target (User Guide, Event structure reference). */
+export const eventEnvelopeSchema = z
+  .object({
+    version: z.string(),
+    id: z.string(),
+    'detail-type': z.enum(Object.values(DETAIL_TYPES) as [DetailType, ...DetailType[]]),
+    source: z.literal(EVENT_SOURCE),
+    account: z.string().regex(/^\d{12}$/),
+    time: z.string(),
+    region: z.string(),
+    resources: z.array(z.string()),
+    detail: eventDetailSchema,
+  })
+  .meta({ title: 'config-aggregator-watch event', description: 'An event of config-aggregator-watch, as EventBridge delivers it.' });
+
 /** The published JSON Schema of `detail` (draft 2020-12). */
 export function eventDetailJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(eventDetailSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
+}
+
+/**
+ * The `Content` of an EventBridge schema registry entry for the whole event (AWS::EventSchemas::Schema with
+ * Type JSONSchemaDraft4: the registry takes OpenApi3 or JSONSchemaDraft4 documents).
+ */
+export function eventRegistrySchemaContent(): string {
+  return JSON.stringify(z.toJSONSchema(eventEnvelopeSchema, { target: 'draft-4' }));
 }

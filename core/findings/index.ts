@@ -9,6 +9,8 @@ export {
   DETAIL_TYPES,
   EVENT_SOURCE,
   eventDetailJsonSchema,
+  eventEnvelopeSchema,
+  eventRegistrySchemaContent,
   eventDetailSchema,
   monitorEventDetailSchema,
   sourceEventDetailSchema,

@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EventsNotDeliveredError, EventsPublisher } from '../../adapters/events-publisher';
 import { FindingsNotDeliveredError, SecurityHubPublisher } from '../../adapters/securityhub-publisher';
-import { batchEvents, buildEvents, buildFindings, type EventEntry, type FindingEntry } from '../../core/findings';
+import { batchEvents, buildEvents, buildFindings, eventEnvelopeSchema, type EventEntry, type FindingEntry } from '../../core/findings';
 import type { Digest, SourceNotice } from '../../core/notices';
 import { ENTRY_FAULTS, EVENTBRIDGE_FAULTS, FakeEventBridge, matchesPattern } from '../../tools/local/fake-eventbridge';
 import { FINDING_FAULTS, FakeSecurityHub, SECURITYHUB_FAULTS } from '../../tools/local/fake-securityhub';
@@ -49,6 +49,7 @@ describe('fake EventBridge (AWS JSON 1.1)', () => {
     expect(report.delivered.map((d) => d.id)).toEqual(eb.events.map((e) => e.id));
     expect(eb.events[0]).toMatchObject({ version: '0', source: 'config-aggregator-watch', 'detail-type': 'Config Aggregator Source Alert', account: ACCOUNT, region: REGION, time: '2026-11-24T12:00:00Z', bus: 'default' });
     expect(eb.calls('PutEvents')[0]?.resources).toEqual([`arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default`]);
+    for (const { bus: _bus, ...delivered } of eb.events) expect(eventEnvelopeSchema.safeParse(delivered).error?.issues ?? []).toEqual([]);
   });
 
   it('routes the documented sample rule: FAILED sources of one aggregator', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { renderChatNotification } from '../../core/findings';
 import type { SourceState } from '../../core/model';
 import type { Digest, SourceNotice } from '../../core/notices';
@@ -9,6 +10,31 @@ const failedState = (overrides: Partial<SourceState> = {}) =>
 const notice = (kind: SourceNotice['kind'], s: SourceState, condition = s.status, removed = false): SourceNotice => ({ kind, state: s, condition, removed });
 const digest = (sources: SourceNotice[], extra: Partial<Digest> = {}): Digest => ({ aggregator: 'org', at: AT, sources, ...extra });
 
+/** The event schema of the Admin Guide's "Custom notifications" page: what the service requires and accepts. */
+const customNotification = z.strictObject({
+  version: z.literal('1.0'),
+  source: z.literal('custom'),
+  id: z.string().optional(),
+  content: z
+    .strictObject({
+      textType: z.literal('client-markdown').optional(),
+      title: z.string().optional(),
+      description: z.string().optional(),
+      nextSteps: z.array(z.string()).optional(),
+      keywords: z.array(z.string()).optional(),
+    })
+    .optional(),
+  metadata: z
+    .strictObject({
+      threadId: z.string().optional(),
+      summary: z.string().optional(),
+      eventType: z.string().optional(),
+      relatedResources: z.array(z.string()).optional(),
+      additionalContext: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
+});
+
 describe('renderChatNotification', () => {
   it('renders the digest in the custom-notification format Amazon Q Developer in chat applications requires', () => {
     // Act
@@ -16,6 +42,7 @@ describe('renderChatNotification', () => {
 
     // Assess
     const body = JSON.parse(chat?.message ?? '') as Record<string, unknown>;
+    expect(customNotification.safeParse(body).error?.issues ?? []).toEqual([]);
     expect(body).toMatchObject({
       version: '1.0',
       source: 'custom',

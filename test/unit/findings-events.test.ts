@@ -9,6 +9,7 @@ import {
   decideErrorCodeChanges,
   entrySize,
   eventDetailSchema,
+  eventRegistrySchemaContent,
   type ErrorCodeChange,
 } from '../../core/findings';
 import { sourceKey, type SourceState } from '../../core/model';
@@ -203,6 +204,15 @@ describe('the published JSON Schema', () => {
 
     // Assess
     expect(file).toBe(schemaFileText());
+  });
+
+  it('has a draft-04 variant of the whole event for the EventBridge schema registry', () => {
+    // Act
+    const content = JSON.parse(eventRegistrySchemaContent()) as { $schema: string; properties: Record<string, unknown> };
+
+    // Assess
+    expect(content.$schema).toBe('http://json-schema.org/draft-04/schema#');
+    expect(Object.keys(content.properties)).toEqual(['version', 'id', 'detail-type', 'source', 'account', 'time', 'region', 'resources', 'detail']);
   });
 
   it('rejects a detail that breaks the contract', () => {
