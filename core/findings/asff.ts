@@ -186,11 +186,13 @@ function describe(s: SourceState, condition: string, resolved: boolean, removed:
     : [
         `AWS Config reports LastUpdateStatus ${oneLine(s.status, 32)} for this aggregator source${condition !== s.status ? ` (condition ${oneLine(condition, 32)})` : ''}, since ${isoOr(s.since, at)}.`,
         `Error code: ${s.errorCode ? oneLine(s.errorCode, 120) : 'none reported'}.`,
-        `Message: ${s.errorMessage ? oneLine(s.errorMessage, 600) : 'none reported'}.`,
+        `Message: ${s.errorMessage ? sentence(oneLine(s.errorMessage, 600)) : 'none reported.'}`,
       ];
   lines.push(`Last update: ${s.lastUpdateTime ? isoOr(s.lastUpdateTime, 'unknown') : 'unknown'}.`);
   return lines.join('\n');
 }
+
+const sentence = (text: string) => (/[.!?…]$/.test(text) ? text : `${text}.`);
 
 function productFields(digest: Digest, s: SourceState, condition: string, about: Notice): Record<string, string> {
   const kind = about.kind === 'error-code' ? 'error-code-changed' : about.kind === 'source' ? (about.notice.removed ? 'removed' : about.notice.kind) : 'monitor';

@@ -21,7 +21,7 @@ import { cut, isoOr, oneLine, utf8Bytes } from './text';
 export const CHAT_TITLE_MAX = 250;
 export const CHAT_DESCRIPTION_MAX = 3_000;
 export const CHAT_NEXT_STEPS_MAX = 5;
-export const CHAT_STEP_MAX = 300;
+export const CHAT_STEP_MAX = 600;
 export const CHAT_KEYWORDS_MAX = 10;
 export const CHAT_KEYWORD_MAX = 50;
 /** The whole message, in UTF-8 bytes: under Teams' 28 KB with room to spare, far under SNS's 256 KiB. */
@@ -110,7 +110,8 @@ function countsPhrase(digest: Digest): string {
   const phrases: string[] = [];
   if (digest.monitor) phrases.push(digest.monitor.kind === 'monitor-error' ? 'monitor error' : 'monitor recovered');
   const n = (kind: SourceNoticeKind) => digest.sources.filter((s) => s.kind === kind).length;
-  if (n('failure') > 0) phrases.push(`${n('failure')} new`);
+  const conditions = new Set(digest.sources.filter((s) => s.kind === 'failure').map((s) => plain(oneLine(s.condition, 12))));
+  if (n('failure') > 0) phrases.push(`${n('failure')} new${conditions.size === 1 ? ` ${[...conditions][0]}` : ''}`);
   if (n('reminder') > 0) phrases.push(`${n('reminder')} still failing`);
   if (n('recovery') > 0) phrases.push(`${n('recovery')} recovered`);
   return phrases.join(', ');

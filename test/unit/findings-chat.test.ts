@@ -46,7 +46,7 @@ describe('renderChatNotification', () => {
     expect(body).toMatchObject({
       version: '1.0',
       source: 'custom',
-      content: { textType: 'client-markdown', title: expect.stringContaining('org: 1 new, 1 recovered') },
+      content: { textType: 'client-markdown', title: expect.stringContaining('org: 1 new FAILED, 1 recovered') },
       metadata: { threadId: expect.stringMatching(/^config-aggregator-watch-[0-9a-f]{16}$/), eventType: 'ConfigAggregatorSourceDigest' },
     });
     const content = body.content as { description: string; nextSteps: string[]; keywords: string[] };
