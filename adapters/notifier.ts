@@ -1,10 +1,15 @@
 /**
  * Publishes a rendered digest message to the alert topic. Thin on purpose: rendering, size limits and what
- * counts as notified live in core/digest.ts and the caller; a failed Publish propagates so the caller leaves
+ * counts as notified live in core/digest and the caller; a failed Publish propagates so the caller leaves
  * the notices owed for the next run.
  */
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { wireAttributes, type OutboundMessage } from '../core/digest';
+import { PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
+import { encodeAttributes, type MessageAttributes, type OutboundMessage } from '../core/digest';
+
+/** The attributes as SNS Publish takes them (MessageAttributes: name -> DataType and StringValue). */
+export function wireAttributes(a: MessageAttributes): Record<string, MessageAttributeValue> {
+  return Object.fromEntries(encodeAttributes(a).map((e) => [e.name, { DataType: e.dataType, StringValue: e.value }]));
+}
 
 export class Notifier {
   constructor(

@@ -20,7 +20,7 @@ import {
 import { renderDigest, type OutboundMessage } from '../core/digest';
 import type { ConfigReader, ReadResult } from '../adapters/config-reader';
 import type { HistoryStore } from '../adapters/store/history-store';
-import { WRITE_ITEMS_PER_SECOND } from '../adapters/store/table-schema';
+import { HISTORY_KEY_LAYOUT, WRITE_ITEMS_PER_SECOND } from '../adapters/store/table-schema';
 import type { Deadline } from '../core/deadline';
 
 export interface Publisher {
@@ -283,7 +283,7 @@ function dedupeLogged(sources: readonly ObservedSource[], logger: Logger): Obser
 async function notify(deps: MonitorDeps, digest: Digest): Promise<number> {
   const { store, notifier, logger } = deps;
   let published = 0;
-  for (const message of renderDigest(digest, { tableName: store.tableName })) {
+  for (const message of renderDigest(digest, { tableName: store.tableName, historyKeys: HISTORY_KEY_LAYOUT })) {
     const messageId = await notifier.publish(message);
     published++;
     logger.info('Notice published', { messageId, part: message.part, parts: message.parts, kind: message.attributes.kind });

@@ -2,7 +2,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Notifier } from '../../adapters/notifier';
-import type { OutboundMessage } from '../../core/digest';
+import { publishedBytes, type OutboundMessage } from '../../core/digest';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:aggwatch-alerts';
 
@@ -45,6 +45,24 @@ describe('Notifier', () => {
         count: { DataType: 'Number', StringValue: '3' },
       },
     });
+  });
+
+  it('sends exactly the bytes the size check counted', async () => {
+    // Prepare
+    snsMock.on(PublishCommand).resolves({ MessageId: 'msg-1' });
+    const notifier = new Notifier(new SNSClient({ region: 'eu-west-1' }), TOPIC);
+
+    // Act
+    await notifier.publish(message);
+
+    // Assess
+    const input = snsMock.commandCalls(PublishCommand)[0]?.args[0].input;
+    const bytes = (s = '') => Buffer.byteLength(s, 'utf8');
+    const sent =
+      bytes(input?.Message) +
+      bytes(input?.Subject) +
+      Object.entries(input?.MessageAttributes ?? {}).reduce((sum, [name, a]) => sum + bytes(name) + bytes(a.DataType) + bytes(a.StringValue), 0);
+    expect(sent).toBe(publishedBytes(message));
   });
 
   it('propagates a failed Publish so the notices stay owed', async () => {

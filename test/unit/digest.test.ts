@@ -1,3 +1,4 @@
+import { parse } from 'shell-quote';
 import { describe, expect, it } from 'vitest';
 import {
   MAX_PARTS,
@@ -7,13 +8,17 @@ import {
   hintFor,
   publishedBytes,
   renderDigest,
+  shellArg,
   type OutboundMessage,
 } from '../../core/digest';
 import type { SourceState } from '../../core/model';
+import { HISTORY_KEY_LAYOUT } from '../../adapters/store/table-schema';
 import type { Digest, MonitorNotice, SourceNotice } from '../../core/notices';
 
 const AT = '2025-03-04T12:00:00.000Z';
 const AGG = 'org-agg';
+/** What the function passes: the store's key layout, shown in the e-mail. */
+const KEYS = { historyKeys: HISTORY_KEY_LAYOUT } as const;
 
 function state(overrides: Partial<SourceState> = {}): SourceState {
   return {
@@ -61,7 +66,7 @@ describe('renderDigest', () => {
     const empty = digest([]);
 
     // Act
-    const messages = renderDigest(empty, {});
+    const messages = renderDigest(empty, KEYS);
 
     // Assess
     expect(messages).toEqual([]);
@@ -72,7 +77,7 @@ describe('renderDigest', () => {
     const failure = notice('failure');
 
     // Act
-    const m = only(renderDigest(digest([failure]), { tableName: 'aggwatch-history' }));
+    const m = only(renderDigest(digest([failure]), { tableName: 'aggwatch-history', ...KEYS }));
 
     // Assess
     const v = versions(m);
@@ -106,7 +111,7 @@ describe('renderDigest', () => {
     const reminder = notice('reminder', { since: '2025-03-01T06:00:00.000Z' });
 
     // Act
-    const m = only(renderDigest(digest([reminder]), {}));
+    const m = only(renderDigest(digest([reminder]), KEYS));
 
     // Assess
     const v = versions(m);
@@ -123,7 +128,7 @@ describe('renderDigest', () => {
     const stale = notice('failure', { status: 'SUCCEEDED', stale: true, errorCode: undefined, errorMessage: undefined }, { condition: 'STALE' });
 
     // Act
-    const m = only(renderDigest(digest([stale]), {}));
+    const m = only(renderDigest(digest([stale]), KEYS));
 
     // Assess
     const v = versions(m);
@@ -144,7 +149,7 @@ describe('renderDigest', () => {
     const removed = notice('recovery', { sourceId: '777777777777', removedAt: '2025-03-04T10:00:00.000Z' }, { removed: true });
 
     // Act
-    const m = only(renderDigest(digest([removed, recovered]), {}));
+    const m = only(renderDigest(digest([removed, recovered]), KEYS));
 
     // Assess
     const v = versions(m);
@@ -170,7 +175,7 @@ describe('renderDigest', () => {
     };
 
     // Act
-    const m = only(renderDigest(digest([], monitor), {}));
+    const m = only(renderDigest(digest([], monitor), KEYS));
 
     // Assess
     const v = versions(m);
@@ -191,7 +196,7 @@ describe('renderDigest', () => {
     const monitor: MonitorNotice = { kind: 'recovery', code: 'AccessDeniedException', message: 'not allowed', since: '2025-03-03T12:00:00.000Z', reminder: false };
 
     // Act
-    const m = only(renderDigest(digest([notice('failure')], monitor), {}));
+    const m = only(renderDigest(digest([notice('failure')], monitor), KEYS));
 
     // Assess
     const v = versions(m);
@@ -212,7 +217,7 @@ describe('renderDigest', () => {
     ];
 
     // Act
-    const m = only(renderDigest(digest(sources), {}));
+    const m = only(renderDigest(digest(sources), KEYS));
 
     // Assess
     const email = versions(m).email;
@@ -234,7 +239,7 @@ describe('renderDigest', () => {
     const big: Digest = { aggregator: longName, at: AT, sources: [notice('failure'), notice('reminder'), notice('recovery')] };
 
     // Act
-    const m = only(renderDigest(big, {}));
+    const m = only(renderDigest(big, KEYS));
 
     // Assess
     expect(m.subject.length).toBeLessThan(100);
@@ -252,8 +257,8 @@ describe('renderDigest', () => {
     const short: Digest = { aggregator: 'Café-agg', at: AT, sources: sources.slice(0, 2) };
 
     // Act
-    const longSms = versions(only(renderDigest(long, {}))).sms;
-    const shortSms = versions(only(renderDigest(short, {}))).sms;
+    const longSms = versions(only(renderDigest(long, KEYS))).sms;
+    const shortSms = versions(only(renderDigest(short, KEYS))).sms;
 
     // Assess
     expect(longSms.length).toBeLessThanOrEqual(SMS_MAX);
@@ -269,7 +274,7 @@ describe('renderDigest', () => {
     const huge = notice('failure', { errorMessage: `Ошибка\nстрока ${'данные 🚫 '.repeat(1200)}` });
 
     // Act
-    const m = only(renderDigest(digest([huge]), {}));
+    const m = only(renderDigest(digest([huge]), KEYS));
 
     // Assess
     const line = versions(m).email.split('\n').find((l) => l.startsWith('      message:')) ?? '';
@@ -286,7 +291,7 @@ describe('renderDigest', () => {
     );
 
     // Act
-    const messages = renderDigest(digest(sources), {});
+    const messages = renderDigest(digest(sources), KEYS);
 
     // Assess
     expect(messages.length).toBeGreaterThan(1);
@@ -311,7 +316,7 @@ describe('renderDigest', () => {
     const monitor: MonitorNotice = { kind: 'monitor-error', code: 'ThrottlingException', message: 'Rate exceeded', since: AT, reminder: false };
 
     // Act
-    const messages = renderDigest(digest(sources, monitor), { tableName: 'aggwatch-history' });
+    const messages = renderDigest(digest(sources, monitor), { tableName: 'aggwatch-history', ...KEYS });
 
     // Assess
     expect(messages).toHaveLength(MAX_PARTS);
@@ -340,6 +345,44 @@ describe('renderDigest', () => {
     expect(email).toContain(`Part 10 of 10 summarises the last ${summarised} of 10000 sources.`);
     expect(email).toContain('    npx aggwatch current --aggregator org-agg --status FAILED\n');
     expect(last.attributes.kind).toEqual(['failure', 'reminder']);
+  });
+});
+
+describe('the commands the e-mail prints', () => {
+  it('quote every argument so a shell reads back exactly the values Config sent', () => {
+    // Prepare: values no aggregator or account has, but nothing in the API forbids.
+    const sourceId = `o-ab'c $(touch x) \`id\` "q" !! ~root *`;
+    const region = 'eu west;rm -rf';
+    const m = only(renderDigest(digest([notice('failure', { sourceId, region })]), KEYS));
+
+    // Act
+    const printed = /^ {6}history: {5}(npx aggwatch history .*)$/m.exec(versions(m).email)?.[1] ?? '';
+
+    // Assess
+    expect(parse(printed)).toEqual(['npx', 'aggwatch', 'history', '--aggregator', AGG, '--source', sourceId, '--source-region', region]);
+  });
+
+  it('quote any argument so that it reads back unchanged (seeded random strings of shell metacharacters)', () => {
+    // Prepare
+    const alphabet = [...` !"#$%&'()*+,-./:;<=>?@[\\]^_\`{|}~aZ09é🚫\t`];
+    let seed = 7;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const values = Array.from({ length: 500 }, () => Array.from({ length: 1 + Math.floor(next() * 10) }, () => alphabet[Math.floor(next() * alphabet.length)]).join(''));
+
+    // Act
+    const readBack = values.map((v) => parse(`x ${shellArg(v)}`));
+
+    // Assess
+    expect(readBack).toEqual(values.map((v) => ['x', v]));
+  });
+
+  it('leave the DynamoDB keys out when the caller gives no key layout', () => {
+    // Act
+    const email = versions(only(renderDigest(digest([notice('failure')])))).email;
+
+    // Assess
+    expect(email).toContain('      history:     npx aggwatch history --aggregator org-agg --source 111111111111 --source-region eu-west-1\n');
+    expect(email).not.toContain('DynamoDB');
   });
 });
 

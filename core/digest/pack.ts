@@ -1,0 +1,100 @@
+/**
+ * Layout and packing: the listed sources in e-mail order (section, then error-code group, then source), each with
+ * its size, packed greedily into parts that fit a byte budget.
+ */
+import type { Digest, SourceNotice, SourceNoticeKind } from '../notices';
+import { failingBlock, groupHeader, recoveryBlock } from './email';
+import { jsonBytes } from './limits';
+import type { RenderOptions } from './message';
+import { SECTIONS, SECTION_TITLE, byCount, countBy, groupBy, groupKey, ofKind } from './wording';
+
+/** One listed source, with the headings it needs when it starts a section or a group in a part. */
+export interface Item {
+  readonly notice: SourceNotice;
+  readonly section: SourceNoticeKind;
+  readonly group: string;
+  readonly block: string;
+  readonly bytes: number;
+}
+
+export interface Layout {
+  readonly items: Item[];
+  readonly sectionTitles: ReadonlyMap<SourceNoticeKind, string>;
+  readonly groupHeaders: ReadonlyMap<string, string>;
+}
+
+const compareSources = (a: SourceNotice, b: SourceNotice) =>
+  a.state.sourceId.localeCompare(b.state.sourceId) ||
+  a.state.region.localeCompare(b.state.region) ||
+  a.state.sourceType.localeCompare(b.state.sourceType);
+
+const groupId = (section: SourceNoticeKind, group: string) => `${section}\u0000${group}`;
+
+export function layout(digest: Digest, aggregator: string, options: RenderOptions): Layout {
+  const items: Item[] = [];
+  const sectionTitles = new Map<SourceNoticeKind, string>();
+  const groupHeaders = new Map<string, string>();
+  for (const section of SECTIONS) {
+    const notices = ofKind(digest.sources, section);
+    if (notices.length === 0) continue;
+    sectionTitles.set(section, `\n${SECTION_TITLE[section]}: ${notices.length}\n`);
+    if (section === 'recovery') {
+      for (const n of [...notices].sort(compareSources)) {
+        const block = recoveryBlock(n, digest, aggregator, options);
+        items.push({ notice: n, section, group: '', block, bytes: jsonBytes(block) });
+      }
+      continue;
+    }
+    const groups = groupBy(notices, groupKey);
+    for (const [code, count] of byCount(countBy(notices, groupKey))) {
+      const members = groups.get(code) ?? [];
+      groupHeaders.set(groupId(section, code), groupHeader(code, count, members));
+      for (const n of [...members].sort(compareSources)) {
+        const block = failingBlock(n, digest, aggregator, options);
+        items.push({ notice: n, section, group: code, block, bytes: jsonBytes(block) });
+      }
+    }
+  }
+  return { items, sectionTitles, groupHeaders };
+}
+
+/** Greedy packing in e-mail order; a heading's bytes count in every part where its section or group appears. */
+export function pack(l: Layout, capacity: number): Item[][] {
+  const chunks: Item[][] = [];
+  let chunk: Item[] = [];
+  let used = 0;
+  for (const item of l.items) {
+    const cost = (start: boolean) => {
+      const prev = start ? undefined : chunk.at(-1);
+      const newSection = prev?.section !== item.section;
+      const newGroup = newSection || prev?.group !== item.group;
+      return (
+        item.bytes +
+        (newSection ? jsonBytes(l.sectionTitles.get(item.section) ?? '') : 0) +
+        (newGroup ? jsonBytes(l.groupHeaders.get(groupId(item.section, item.group)) ?? '') : 0)
+      );
+    };
+    if (chunk.length > 0 && used + cost(false) > capacity) {
+      chunks.push(chunk);
+      chunk = [];
+      used = 0;
+    }
+    used += cost(chunk.length === 0);
+    chunk.push(item);
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+/** The listed sources of one part, with each section title and group header where it starts in the part. */
+export function renderItems(l: Layout, chunk: readonly Item[]): string {
+  let out = '';
+  let prev: Item | undefined;
+  for (const item of chunk) {
+    if (prev?.section !== item.section) out += l.sectionTitles.get(item.section) ?? '';
+    if (prev?.section !== item.section || prev.group !== item.group) out += l.groupHeaders.get(groupId(item.section, item.group)) ?? '';
+    out += item.block;
+    prev = item;
+  }
+  return out;
+}
