@@ -13,5 +13,5 @@ export {
 export { FIELD_MAX, MAX_PARTS, PART_BUDGET_BYTES, SMS_MAX, SNS_MAX_BYTES, SUBJECT_MAX } from './limits';
 export { hintFor, type HintScope } from './hints';
 export { cutWithDots, oneLine, toAscii, toGsm7 } from './charset';
-export { shellArg } from './email';
+export { shellArg } from './commands';
 export { duration } from './time-text';
