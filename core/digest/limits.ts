@@ -19,5 +19,3 @@ export const SMS_MAX = 160;
 export const FIELD_MAX = { message: 600, code: 120, id: 128, region: 64, status: 40, type: 40, aggregator: 256 } as const;
 
 export const utf8 = (s: string): number => Buffer.byteLength(s, 'utf8');
-/** Bytes a piece of text adds once it is a JSON string value inside the message. */
-export const jsonBytes = (s: string): number => utf8(JSON.stringify(s)) - 2;

@@ -1,10 +1,12 @@
 /**
  * Layout and packing: the listed sources in e-mail order (section, then error-code group, then source), each with
- * its size, packed greedily into parts that fit a byte budget.
+ * its size in the e-mail and in the json format, packed greedily into parts whose e-mail and json publications
+ * both fit their byte budget. Both formats of a part list the same sources.
  */
 import type { Digest, SourceNotice, SourceNoticeKind } from '../notices';
 import { failingBlock, groupHeader, recoveryBlock } from './email';
-import { jsonBytes } from './limits';
+import { sourceNoticeJson } from './json-format';
+import { utf8 } from './limits';
 import type { RenderOptions } from './message';
 import { SECTIONS, SECTION_TITLE, byCount, countBy, groupBy, groupKey, ofKind } from './wording';
 
@@ -13,8 +15,11 @@ export interface Item {
   readonly notice: SourceNotice;
   readonly section: SourceNoticeKind;
   readonly group: string;
+  /** Its e-mail block, and the block's bytes. */
   readonly block: string;
   readonly bytes: number;
+  /** Bytes of its json notice, with the comma before it. */
+  readonly jsonBytes: number;
 }
 
 export interface Layout {
@@ -30,6 +35,15 @@ const compareSources = (a: SourceNotice, b: SourceNotice) =>
 
 const groupId = (section: SourceNoticeKind, group: string) => `${section}\u0000${group}`;
 
+const item = (notice: SourceNotice, section: SourceNoticeKind, group: string, block: string): Item => ({
+  notice,
+  section,
+  group,
+  block,
+  bytes: utf8(block),
+  jsonBytes: utf8(JSON.stringify(sourceNoticeJson(notice))) + 1,
+});
+
 export function layout(digest: Digest, aggregator: string, options: RenderOptions): Layout {
   const items: Item[] = [];
   const sectionTitles = new Map<SourceNoticeKind, string>();
@@ -40,8 +54,7 @@ export function layout(digest: Digest, aggregator: string, options: RenderOption
     sectionTitles.set(section, `\n${SECTION_TITLE[section]}: ${notices.length}\n`);
     if (section === 'recovery') {
       for (const n of [...notices].sort(compareSources)) {
-        const block = recoveryBlock(n, digest, aggregator, options);
-        items.push({ notice: n, section, group: '', block, bytes: jsonBytes(block) });
+        items.push(item(n, section, '', recoveryBlock(n, digest, aggregator, options)));
       }
       continue;
     }
@@ -50,36 +63,47 @@ export function layout(digest: Digest, aggregator: string, options: RenderOption
       const members = groups.get(code) ?? [];
       groupHeaders.set(groupId(section, code), groupHeader(code, count, members));
       for (const n of [...members].sort(compareSources)) {
-        const block = failingBlock(n, digest, aggregator, options);
-        items.push({ notice: n, section, group: code, block, bytes: jsonBytes(block) });
+        items.push(item(n, section, code, failingBlock(n, digest, aggregator, options)));
       }
     }
   }
   return { items, sectionTitles, groupHeaders };
 }
 
-/** Greedy packing in e-mail order; a heading's bytes count in every part where its section or group appears. */
-export function pack(l: Layout, capacity: number): Item[][] {
+/** What a part may hold besides its fixed text, per format. */
+export interface Capacity {
+  readonly email: number;
+  readonly json: number;
+}
+
+/**
+ * Greedy packing in e-mail order: a source starts a new part when it would overflow either format. A heading's
+ * bytes count in every part where its section or group appears.
+ */
+export function pack(l: Layout, capacity: Capacity): Item[][] {
   const chunks: Item[][] = [];
   let chunk: Item[] = [];
-  let used = 0;
+  let email = 0;
+  let json = 0;
   for (const item of l.items) {
-    const cost = (start: boolean) => {
+    const emailCost = (start: boolean) => {
       const prev = start ? undefined : chunk.at(-1);
       const newSection = prev?.section !== item.section;
       const newGroup = newSection || prev?.group !== item.group;
       return (
         item.bytes +
-        (newSection ? jsonBytes(l.sectionTitles.get(item.section) ?? '') : 0) +
-        (newGroup ? jsonBytes(l.groupHeaders.get(groupId(item.section, item.group)) ?? '') : 0)
+        (newSection ? utf8(l.sectionTitles.get(item.section) ?? '') : 0) +
+        (newGroup ? utf8(l.groupHeaders.get(groupId(item.section, item.group)) ?? '') : 0)
       );
     };
-    if (chunk.length > 0 && used + cost(false) > capacity) {
+    if (chunk.length > 0 && (email + emailCost(false) > capacity.email || json + item.jsonBytes > capacity.json)) {
       chunks.push(chunk);
       chunk = [];
-      used = 0;
+      email = 0;
+      json = 0;
     }
-    used += cost(chunk.length === 0);
+    email += emailCost(chunk.length === 0);
+    json += item.jsonBytes;
     chunk.push(item);
   }
   if (chunk.length > 0) chunks.push(chunk);

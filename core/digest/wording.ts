@@ -1,10 +1,10 @@
 /**
- * The digest's words: how notices are counted, grouped and ordered, and the short texts (subject, SMS, default)
- * that say it in one line.
+ * The digest's words: how notices are counted, grouped and ordered, and the short texts (subject, SMS) that say it
+ * in one line.
  */
 import type { Digest, NoticeKind, SourceNotice, SourceNoticeKind } from '../notices';
 import { cutWithDots, oneLine, toAscii, toGsm7 } from './charset';
-import { FIELD_MAX, SMS_MAX, SUBJECT_MAX } from './limits';
+import { FIELD_MAX, SUBJECT_MAX } from './limits';
 
 export const SECTIONS: readonly SourceNoticeKind[] = ['failure', 'reminder', 'recovery'];
 export const SECTION_TITLE: Readonly<Record<SourceNoticeKind, string>> = {
@@ -42,7 +42,7 @@ export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<stri
 
 export const ofKind = (notices: readonly SourceNotice[], kind: SourceNoticeKind): SourceNotice[] => notices.filter((n) => n.kind === kind);
 
-/** "12 new FAILED, 3 still failing, 2 recovered, monitor error": the digest's counts, for subject, SMS and default. */
+/** "12 new FAILED, 3 still failing, 2 recovered, monitor error": the digest's counts, for the subject, SMS and e-mail. */
 export function countsPhrase(digest: Digest): string {
   const phrases: string[] = [];
   if (digest.monitor) phrases.push(digest.monitor.kind === 'monitor-error' ? 'monitor error' : 'monitor recovered');
@@ -80,25 +80,19 @@ export function subjectLine(digest: Digest, part: number, parts: number): string
   return cutWithDots(toAscii(`${digest.aggregator}${tail}`), SUBJECT_MAX);
 }
 
-/** "org-agg: 12 new FAILED, 3 recovered. Top error: AUTH_X (8)": one GSM-7 segment. */
-export function smsText(digest: Digest, part: number, parts: number): string {
+/**
+ * "org-agg: 12 new FAILED, 3 recovered. Top error: AUTH_X (8)": at most `max` GSM-7 basic characters, so that
+ * one segment holds it. The detail is dropped before the aggregator name shrinks below 12 characters.
+ */
+export function smsText(digest: Digest, max: number): string {
   const top = topError(digest);
   const counts = toGsm7(countsPhrase(digest));
-  const suffix = parts > 1 ? ` (${part}/${parts})` : '';
   const name = toGsm7(digest.aggregator);
   const monitor = digest.monitor?.kind === 'monitor-error' ? digest.monitor.code : undefined;
   const detail = top ? `. Top error: ${cutWithDots(toGsm7(top.code), 40)} (${top.count})` : monitor ? `: ${cutWithDots(toGsm7(monitor), 40)}` : '';
-  // The detail is dropped before the aggregator name shrinks below 12 characters.
-  for (const tail of [`: ${counts}${detail}${suffix}`, `: ${counts}${suffix}`]) {
-    const room = SMS_MAX - tail.length;
+  for (const tail of [`: ${counts}${detail}`, `: ${counts}`]) {
+    const room = max - tail.length;
     if (room >= Math.min(name.length, 12)) return cutWithDots(name, room) + tail;
   }
-  return cutWithDots(`${name}: ${counts}`, SMS_MAX);
-}
-
-export function defaultText(digest: Digest, part: number, parts: number): string {
-  const top = topError(digest);
-  const monitor = digest.monitor?.kind === 'monitor-error' ? ` Monitor error: ${oneLine(digest.monitor.code, FIELD_MAX.code)}.` : '';
-  const topText = top ? ` Top error: ${top.code} (${top.count}).` : '';
-  return `AWS Config aggregator ${oneLine(digest.aggregator, FIELD_MAX.aggregator)}: ${countsPhrase(digest)}.${topText}${monitor}${partLabel(part, parts)}`;
+  return cutWithDots(`${name}: ${counts}`, max);
 }
