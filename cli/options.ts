@@ -15,7 +15,7 @@ function usage<T>(validate: () => T): T {
   try {
     return validate();
   } catch (e) {
-    if (e instanceof SettingsError) throw new UsageError(e.message);
+    if (e instanceof SettingsError) throw new UsageError(e.message, { cause: e });
     throw e;
   }
 }
@@ -66,7 +66,8 @@ export function liveStatusesOption(value: string): string[] {
 export function sourceTypeOption(value: string): string {
   const upper = value.trim().toUpperCase();
   if (!(SOURCE_TYPES as readonly string[]).includes(upper)) {
-    throw new UsageError(new SettingsError('--type', value, SOURCE_TYPES.join(' or ')).message);
+    const error = new SettingsError('--type', value, SOURCE_TYPES.join(' or '));
+    throw new UsageError(error.message, { cause: error });
   }
   return upper;
 }
@@ -77,6 +78,9 @@ export function tableOption(value: string): string {
 
 export function nonEmpty(flag: string, value: string, what: string): string {
   const v = value.trim();
-  if (v === '') throw new UsageError(new SettingsError(flag, value, what).message);
+  if (v === '') {
+    const error = new SettingsError(flag, value, what);
+    throw new UsageError(error.message, { cause: error });
+  }
   return v;
 }

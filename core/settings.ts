@@ -3,16 +3,28 @@
  * context) and at the function's cold start (environment). Each error names the setting, the bad value
  * and what is allowed.
  */
+import { AggwatchError } from './errors';
 import { ALERTABLE_STATUSES, type AlertableStatus } from './model';
 
-export class SettingsError extends Error {
+/** One setting is invalid: names the setting, the bad value and what is allowed. */
+export class SettingsError extends AggwatchError {
   override readonly name = 'SettingsError';
+  readonly code = 'InvalidSetting';
   constructor(
     readonly key: string,
     readonly value: unknown,
     readonly allowed: string,
   ) {
     super(`Invalid ${key}: ${JSON.stringify(value)}. Allowed: ${allowed}.`);
+  }
+}
+
+/** The function's environment is invalid: every problem, one per line, so that one deploy fixes them all. */
+export class ConfigurationError extends AggwatchError {
+  override readonly name = 'ConfigurationError';
+  readonly code = 'InvalidConfiguration';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n- ${problems.join('\n- ')}`);
   }
 }
 
@@ -172,7 +184,7 @@ export function settingsFromEnvironment(env: Readonly<Record<string, string | un
       DEFAULTS.historyRetentionDays,
     ),
   };
-  if (errors.length > 0) throw new Error(`Invalid configuration:\n- ${errors.join('\n- ')}`);
+  if (errors.length > 0) throw new ConfigurationError(errors);
   return settings;
 }
 

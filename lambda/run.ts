@@ -22,6 +22,7 @@ import type { ConfigReader, ReadResult } from '../adapters/config-reader';
 import type { HistoryStore } from '../adapters/store/history-store';
 import { WRITE_ITEMS_PER_SECOND } from '../adapters/store/table-schema';
 import type { Deadline } from '../core/deadline';
+import { AggwatchError, errorCode } from '../core/errors';
 
 export interface Publisher {
   publish(message: OutboundMessage): Promise<string>;
@@ -61,8 +62,13 @@ export const RESERVE_MS = 60_000;
 /** Writing a source's history entry and state at the store's pace (WRITE_ITEMS_PER_SECOND). */
 export const WRITE_MS_PER_SOURCE = (2 * 1000) / WRITE_ITEMS_PER_SECOND;
 
-export class MonitorRunError extends Error {
+/**
+ * The run's own error: thrown by the handler when aggregators failed, so the invocation fails and the function's
+ * error alarm fires. Each aggregator's failure is recorded and notified on its own (see recordedError).
+ */
+export class MonitorRunError extends AggwatchError {
   override readonly name = 'MonitorRunError';
+  readonly code = 'AggregatorsFailed';
   constructor(readonly report: RunReport) {
     super(
       `${report.failed.length} of ${report.aggregators.length} aggregators failed: ` +
@@ -329,7 +335,7 @@ async function recordFailure(
   e: unknown,
   partial: AggregatorReport,
 ): Promise<AggregatorReport> {
-  const error = asMonitorError(e);
+  const error = recordedError(e);
   const report: AggregatorReport = { ...partial, outcome: 'error', error: { name: error.code, message: error.message } };
   await reportFailure(deps, ctx, aggregator, meta, error);
   await deps.store.putRun(report).catch((err: unknown) => {
@@ -367,10 +373,9 @@ function sameMeta(a: AggregatorMeta, b: AggregatorMeta | undefined): boolean {
   return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
 }
 
-function asMonitorError(e: unknown): MonitorError {
-  const err = e instanceof Error ? e : new Error(String(e));
-  const code = (err as { code?: unknown }).code;
-  return { code: typeof code === 'string' ? code : err.name, message: err.message };
+/** What was thrown, as the monitor error recorded on the aggregator's record and notified: its code and message. */
+function recordedError(e: unknown): MonitorError {
+  return { code: errorCode(e), message: e instanceof Error ? e.message : String(e) };
 }
 
 /** Counts per status. On the fast path SUCCEEDED is what the last full sweep saw, less the sources not SUCCEEDED now. */

@@ -5,6 +5,7 @@
  * what is allowed.
  */
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { AggwatchError } from '../core/errors';
 import {
   SettingsError,
   aggregatorNames,
@@ -42,8 +43,9 @@ export const CONTEXT_KEYS = [
 type ContextKey = (typeof CONTEXT_KEYS)[number];
 
 /** Thrown for a context key that is not ours but is spelled almost like one. */
-export class UnknownContextKeyError extends Error {
+export class UnknownContextKeyError extends AggwatchError {
   override readonly name = 'UnknownContextKeyError';
+  readonly code = 'UnknownContextKey';
   constructor(
     readonly key: string,
     readonly suggestion: string,

@@ -25,6 +25,7 @@ import { fromItem, historyItem, metaItem, metaKey, runItem, stateItem, type Item
 import { RateLimiter, type Clock } from './rate-limiter';
 import { ALL_SHARDS, ATTR, INDEX, WRITE_ITEMS_PER_SECOND, keys } from './table-schema';
 import { checkDeadline, type Deadline } from '../../core/deadline';
+import { AggwatchError } from '../../core/errors';
 
 /** BatchWriteItem takes at most 25 requests, BatchGetItem at most 100 keys. */
 const WRITE_BATCH = 25;
@@ -46,7 +47,7 @@ export interface StoreOptions {
 }
 
 /** Items (or keys) DynamoDB kept returning unprocessed: the run fails rather than report success without them. */
-export class UnwrittenItemsError extends Error {
+export class UnwrittenItemsError extends AggwatchError {
   override readonly name = 'UnwrittenItemsError';
   readonly code = 'UnprocessedItems';
 }
