@@ -1,32 +1,24 @@
 /**
- * The monitor's settings: one definition, validated the same way at `cdk synth` (construct props and
- * context) and at the function's cold start (environment). Each error names the setting, the bad value
- * and what is allowed.
+ * The monitor's settings: one definition (the schemas in settings/schemas.ts), validated the same way at
+ * `cdk synth` (construct props and context), at the function's cold start (environment) and by the CLI (flags).
+ * Each error names the setting, the bad value and what is allowed.
  */
-import { AggwatchError } from './errors';
-import { ALERTABLE_STATUSES, type AlertableStatus } from './model';
+import type { AlertableStatus } from './model';
+import { ConfigurationError, SettingsError, parseSetting, type SettingSchema } from './settings/parse';
+import { SETTINGS, wholeNumber } from './settings/schemas';
 
-/** One setting is invalid: names the setting, the bad value and what is allowed. */
-export class SettingsError extends AggwatchError {
-  override readonly name = 'SettingsError';
-  readonly code = 'InvalidSetting';
-  constructor(
-    readonly key: string,
-    readonly value: unknown,
-    readonly allowed: string,
-  ) {
-    super(`Invalid ${key}: ${JSON.stringify(value)}. Allowed: ${allowed}.`);
-  }
-}
-
-/** The function's environment is invalid: every problem, one per line, so that one deploy fixes them all. */
-export class ConfigurationError extends AggwatchError {
-  override readonly name = 'ConfigurationError';
-  readonly code = 'InvalidConfiguration';
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid configuration:\n- ${problems.join('\n- ')}`);
-  }
-}
+export { ConfigurationError, SettingsError, parseSetting, type SettingSchema } from './settings/parse';
+export {
+  AGGREGATOR_NAME,
+  MAX_HISTORY_RETENTION_DAYS,
+  SETTINGS,
+  flag,
+  listOf,
+  matching,
+  splitList,
+  statusesOf,
+  wholeNumber,
+} from './settings/schemas';
 
 export const DEFAULTS = {
   schedule: 'rate(15 minutes)',
@@ -65,83 +57,23 @@ export const ENV = {
   historyRetentionDays: 'HISTORY_RETENTION_DAYS',
 } as const satisfies Record<keyof MonitorSettings, string>;
 
-export const AGGREGATOR_NAME = /^[\w-]{1,256}$/;
-// Pragmatic address check (what SNS itself needs): one @, no spaces, a dotted domain.
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const E164 = /^\+[1-9]\d{1,14}$/;
-const TOPIC_ARN = /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
-const TABLE_NAME = /^[\w.-]{3,255}$/;
+/** One setting's schema as a function of the key and the value: for callers that check one value. */
+const validator =
+  <T>(schema: SettingSchema<T>) =>
+  (key: string, value: unknown): T =>
+    parseSetting(key, schema, value);
 
-/** Splits a comma-separated value (or takes a list) into trimmed, non-empty, distinct items. */
-export function splitList(value: string | readonly string[]): string[] {
-  const items = typeof value === 'string' ? value.split(',') : value;
-  return [...new Set(items.map((s) => s.trim()).filter((s) => s.length > 0))];
-}
+export const aggregatorNames = validator(SETTINGS.aggregators);
+export const emailAddresses = validator(SETTINGS.emails);
+export const smsNumbers = validator(SETTINGS.smsNumbers);
+export const alertStatuses = validator(SETTINGS.alertStatuses);
+export const booleanValue = validator(SETTINGS.notifyRecoveries);
+export const topicArn = validator(SETTINGS.topicArn);
+export const tableName = validator(SETTINGS.tableName);
 
-export function aggregatorNames(key: string, value: string | readonly string[]): string[] {
-  const names = splitList(value);
-  for (const name of names) {
-    if (!AGGREGATOR_NAME.test(name)) {
-      throw new SettingsError(key, name, 'aggregator names of 1 to 256 letters, digits, _ or - ([\\w-]{1,256})');
-    }
-  }
-  return names;
-}
-
-export function emailAddresses(key: string, value: string | readonly string[]): string[] {
-  const items = splitList(value);
-  for (const item of items) {
-    if (!EMAIL.test(item)) throw new SettingsError(key, item, 'e-mail addresses such as ops@example.com');
-  }
-  return items;
-}
-
-export function smsNumbers(key: string, value: string | readonly string[]): string[] {
-  const items = splitList(value);
-  for (const item of items) {
-    if (!E164.test(item)) throw new SettingsError(key, item, 'E.164 phone numbers such as +15555550100');
-  }
-  return items;
-}
-
-export function alertStatuses(key: string, value: string | readonly string[]): AlertableStatus[] {
-  const items = splitList(splitList(value).map((s) => s.toUpperCase()));
-  if (items.length === 0) throw new SettingsError(key, value, `one or more of ${ALERTABLE_STATUSES.join(', ')}`);
-  for (const item of items) {
-    if (!(ALERTABLE_STATUSES as readonly string[]).includes(item)) {
-      throw new SettingsError(key, item, `one or more of ${ALERTABLE_STATUSES.join(', ')}`);
-    }
-  }
-  return items as AlertableStatus[];
-}
-
-/** A positive whole number, given as a number or a decimal string. */
-export function positiveInteger(key: string, value: string | number, max = 1_000_000): number {
-  const n = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < 1 || n > max) {
-    throw new SettingsError(key, value, `a whole number from 1 to ${max}`);
-  }
-  return n;
-}
-
-export function booleanValue(key: string, value: string | boolean): boolean {
-  if (typeof value === 'boolean') return value;
-  const v = value.trim().toLowerCase();
-  if (v === 'true') return true;
-  if (v === 'false') return false;
-  throw new SettingsError(key, value, 'true or false');
-}
-
-export function topicArn(key: string, value: string): string {
-  if (!TOPIC_ARN.test(value)) {
-    throw new SettingsError(key, value, 'an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:alerts');
-  }
-  return value;
-}
-
-export function tableName(key: string, value: string): string {
-  if (!TABLE_NAME.test(value)) throw new SettingsError(key, value, 'a DynamoDB table name ([\\w.-]{3,255})');
-  return value;
+/** A positive whole number up to `max`, given as a number or a decimal string. */
+export function positiveInteger(key: string, value: unknown, max?: number): number {
+  return parseSetting(key, wholeNumber(max), value);
 }
 
 /**
@@ -150,39 +82,36 @@ export function tableName(key: string, value: string): string {
  */
 export function settingsFromEnvironment(env: Readonly<Record<string, string | undefined>>): MonitorSettings {
   const errors: string[] = [];
-  const read = <T>(name: string, parse: (key: string, raw: string) => T, fallback: T): T => {
+  const read = <T>(name: string, schema: SettingSchema<T>, fallback: T): T => {
     const raw = env[name];
     if (raw === undefined || raw.trim() === '') return fallback;
     try {
-      return parse(name, raw);
+      return parseSetting(name, schema, raw);
     } catch (e) {
-      errors.push((e as Error).message);
+      if (!(e instanceof SettingsError)) throw e;
+      errors.push(e.message);
       return fallback;
     }
   };
-  const required = (name: string, parse: (key: string, raw: string) => string): string => {
+  const required = (name: string, schema: SettingSchema<string>): string => {
     if (env[name] === undefined || env[name].trim() === '') {
       errors.push(`Missing ${name}: the environment variable must be set (the stack sets it).`);
       return '';
     }
-    return read(name, parse, '');
+    return read(name, schema, '');
   };
 
-  const aggregators = read<string[] | undefined>(ENV.aggregators, aggregatorNames, undefined);
+  const aggregators = read<string[] | undefined>(ENV.aggregators, SETTINGS.aggregators, undefined);
   const settings: MonitorSettings = {
     ...(aggregators && aggregators.length > 0 ? { aggregators } : {}),
-    tableName: required(ENV.tableName, tableName),
-    topicArn: required(ENV.topicArn, topicArn),
-    alertStatuses: read(ENV.alertStatuses, alertStatuses, [...DEFAULTS.alertStatuses]),
-    remindAfterHours: read(ENV.remindAfterHours, (k, v) => positiveInteger(k, v), DEFAULTS.remindAfterHours),
-    notifyRecoveries: read(ENV.notifyRecoveries, booleanValue, DEFAULTS.notifyRecoveries),
-    ...optional(read<number | undefined>(ENV.staleAfterHours, (k, v) => positiveInteger(k, v), undefined)),
-    fullSweepHours: read(ENV.fullSweepHours, (k, v) => positiveInteger(k, v), DEFAULTS.fullSweepHours),
-    historyRetentionDays: read(
-      ENV.historyRetentionDays,
-      (k, v) => positiveInteger(k, v, 36_500),
-      DEFAULTS.historyRetentionDays,
-    ),
+    tableName: required(ENV.tableName, SETTINGS.tableName),
+    topicArn: required(ENV.topicArn, SETTINGS.topicArn),
+    alertStatuses: read(ENV.alertStatuses, SETTINGS.alertStatuses, [...DEFAULTS.alertStatuses]),
+    remindAfterHours: read(ENV.remindAfterHours, SETTINGS.remindAfterHours, DEFAULTS.remindAfterHours),
+    notifyRecoveries: read(ENV.notifyRecoveries, SETTINGS.notifyRecoveries, DEFAULTS.notifyRecoveries),
+    ...optional(read<number | undefined>(ENV.staleAfterHours, SETTINGS.staleAfterHours, undefined)),
+    fullSweepHours: read(ENV.fullSweepHours, SETTINGS.fullSweepHours, DEFAULTS.fullSweepHours),
+    historyRetentionDays: read(ENV.historyRetentionDays, SETTINGS.historyRetentionDays, DEFAULTS.historyRetentionDays),
   };
   if (errors.length > 0) throw new ConfigurationError(errors);
   return settings;
