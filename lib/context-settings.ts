@@ -9,7 +9,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod/mini';
 import { AggwatchError } from '../core/errors';
 import { SETTINGS, flag, parseSetting, wholeNumber, type SettingSchema } from '../core/settings';
-import { LOG_RETENTION_DAYS, type ConfigAggregatorMonitorProps } from './config-aggregator-monitor';
+import { LOG_RETENTION_DAYS, type ConfigAggregatorMonitorProps } from './monitor/props';
 import { SCHEDULE } from './schedule';
 
 /** Retention periods CloudWatch Logs accepts, in days. */
