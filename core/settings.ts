@@ -5,7 +5,7 @@
  */
 import type { AlertableStatus } from './model';
 import { ConfigurationError, SettingsError, parseSetting, type SettingSchema } from './settings/parse';
-import { SETTINGS, wholeNumber } from './settings/schemas';
+import { SETTINGS } from './settings/schemas';
 
 export { ConfigurationError, SettingsError, parseSetting, type SettingSchema } from './settings/parse';
 export {
@@ -56,25 +56,6 @@ export const ENV = {
   fullSweepHours: 'FULL_SWEEP_HOURS',
   historyRetentionDays: 'HISTORY_RETENTION_DAYS',
 } as const satisfies Record<keyof MonitorSettings, string>;
-
-/** One setting's schema as a function of the key and the value: for callers that check one value. */
-const validator =
-  <T>(schema: SettingSchema<T>) =>
-  (key: string, value: unknown): T =>
-    parseSetting(key, schema, value);
-
-export const aggregatorNames = validator(SETTINGS.aggregators);
-export const emailAddresses = validator(SETTINGS.emails);
-export const smsNumbers = validator(SETTINGS.smsNumbers);
-export const alertStatuses = validator(SETTINGS.alertStatuses);
-export const booleanValue = validator(SETTINGS.notifyRecoveries);
-export const topicArn = validator(SETTINGS.topicArn);
-export const tableName = validator(SETTINGS.tableName);
-
-/** A positive whole number up to `max`, given as a number or a decimal string. */
-export function positiveInteger(key: string, value: unknown, max?: number): number {
-  return parseSetting(key, wholeNumber(max), value);
-}
 
 /**
  * Reads and validates the handler's settings from its environment. Called once, at cold start.

@@ -5,38 +5,19 @@
  * (core/settings), so a bad one stops `cdk synth` with the key, the value and what is allowed.
  */
 import { distance } from 'fastest-levenshtein';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod/mini';
 import { AggwatchError } from '../core/errors';
-import { SETTINGS, flag, parseSetting, wholeNumber, type SettingSchema } from '../core/settings';
-import { LOG_RETENTION_DAYS, type ConfigAggregatorMonitorProps } from './monitor/props';
-import { SCHEDULE } from './schedule';
+import { parseSetting, type SettingSchema } from '../core/settings';
+import { PROP_SCHEMAS, type ConfigAggregatorMonitorProps } from './monitor/props';
 
-/** Retention periods CloudWatch Logs accepts, in days. */
-const LOG_RETENTION = z.pipe(
-  wholeNumber(Math.max(...LOG_RETENTION_DAYS)).check(
-    z.refine((days: number) => LOG_RETENTION_DAYS.includes(days), {
-      error: `one of ${LOG_RETENTION_DAYS.join(', ')} (days)`,
-    }),
-  ),
-  z.transform((days: number) => days as logs.RetentionDays),
-);
-
-/** The schema of each context key: the construct's props, by the same names (`logRetention` in days). */
+/**
+ * The schema of each context key: the prop's, by the same name (`logRetention` in days), with the schedule
+ * kept as its expression and a topic ARN trimmed (`-c topicArn= arn:...`).
+ */
 const CONTEXT = {
-  aggregators: SETTINGS.aggregators,
-  emails: SETTINGS.emails,
-  smsNumbers: SETTINGS.smsNumbers,
-  schedule: z.pipe(SCHEDULE, z.transform((schedule) => schedule.expression)),
-  historyRetentionDays: SETTINGS.historyRetentionDays,
-  alertStatuses: SETTINGS.alertStatuses,
-  remindAfterHours: SETTINGS.remindAfterHours,
-  notifyRecoveries: SETTINGS.notifyRecoveries,
-  staleAfterHours: SETTINGS.staleAfterHours,
-  fullSweepHours: SETTINGS.fullSweepHours,
-  topicArn: z.pipe(z.string().check(z.trim()), SETTINGS.topicArn),
-  logRetention: LOG_RETENTION,
-  reserveConcurrency: flag(),
+  ...PROP_SCHEMAS,
+  schedule: z.pipe(PROP_SCHEMAS.schedule, z.transform((schedule) => schedule.expression)),
+  topicArn: z.pipe(z.string().check(z.trim()), PROP_SCHEMAS.topicArn),
 } as const satisfies {
   readonly [K in keyof ConfigAggregatorMonitorProps]-?: SettingSchema<NonNullable<ConfigAggregatorMonitorProps[K]>>;
 };

@@ -54,8 +54,7 @@ export function statusesOf<const V extends readonly [string, ...string[]]>(
 }
 
 /** A whole number from 1 to `max`, given as a number or a decimal string. */
-export function wholeNumber(max = 1_000_000): SettingSchema<number> {
-  const allowed = `a whole number from 1 to ${max}`;
+export function wholeNumber(max = 1_000_000, allowed = `a whole number from 1 to ${max}`): SettingSchema<number> {
   const written = z.union([z.number(), z.pipe(z.string().check(z.regex(DIGITS)), z.transform(Number))], {
     error: allowed,
   });
