@@ -2,6 +2,7 @@
  * One run of the monitor: for each aggregator, read Config, reconcile with the store, record, notify.
  * Decisions are the core's (core/); this file only sequences the adapters around them.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ATTENTION_FILTER, sourceKey, type AggregatorMeta, type ObservedSource, type RunSummary, type SourceState } from '../core/model';
 import type { MonitorSettings } from '../core/settings';
@@ -369,8 +370,10 @@ async function putMeta(deps: MonitorDeps, meta: AggregatorMeta, at: string): Pro
 
 /** Whether a record changed, apart from who wrote it: a run that changed nothing writes nothing. */
 function sameMeta(a: AggregatorMeta, b: AggregatorMeta | undefined): boolean {
-  const strip = (m: AggregatorMeta | undefined) => (m ? { ...m, updatedAt: undefined } : m);
-  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+  if (b === undefined) return false;
+  const { updatedAt: _a, ...next } = a;
+  const { updatedAt: _b, ...previous } = b;
+  return isDeepStrictEqual(next, previous);
 }
 
 /** What was thrown, as the monitor error recorded on the aggregator's record and notified: its code and message. */
