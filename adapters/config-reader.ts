@@ -65,14 +65,14 @@ export interface ReadResult {
 }
 
 export class ConfigReader {
-  constructor(private readonly config: ConfigServiceClient) {}
+  constructor(private readonly configService: ConfigServiceClient) {}
 
   /** Every aggregator name in the account and region (all pages). */
   async listAggregators(): Promise<string[]> {
     const names: string[] = [];
     let token: string | undefined;
     do {
-      const page = await this.config.send(
+      const page = await this.configService.send(
         new DescribeConfigurationAggregatorsCommand({ NextToken: token, Limit: PAGE_LIMIT }),
       );
       for (const a of page.ConfigurationAggregators ?? []) {
@@ -105,7 +105,7 @@ export class ConfigReader {
               'see the README on organizations too large for one run.',
           );
           calls++;
-          const page = await this.config.send(
+          const page = await this.configService.send(
             new DescribeConfigurationAggregatorSourcesStatusCommand({
               ConfigurationAggregatorName: aggregator,
               ...(options.statuses ? { UpdateStatus: [...options.statuses] as never } : {}),

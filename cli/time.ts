@@ -79,8 +79,10 @@ export function formatLocal(d: Date): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-/** English narrow relative time (`5m ago`, `in 3h`). The rest stays on Date's own accessors: Intl has no 24-hour
- * `YYYY-MM-DD HH:mm` pattern (only locale orders), writes offsets as `GMT+01:00`, and Intl.DurationFormat is Node 23+. */
+/**
+ * English narrow relative time (`5m ago`, `in 3h`). The rest stays on Date's own accessors: Intl has no 24-hour
+ * `YYYY-MM-DD HH:mm` pattern (only locale orders), writes offsets as `GMT+01:00`, and Intl.DurationFormat is Node 23+.
+ */
 const AGE = new Intl.RelativeTimeFormat('en', { style: 'narrow' });
 
 /** `just now`, `5m ago`, `3h ago`, `12d ago` (or `in 3h` for a time ahead of `now`). */

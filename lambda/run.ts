@@ -44,11 +44,9 @@ export interface RunContext {
   readonly remainingMs?: () => number;
 }
 
-export type AggregatorReport = RunSummary;
-
 export interface RunReport {
   readonly at: string;
-  readonly aggregators: AggregatorReport[];
+  readonly aggregators: RunSummary[];
   readonly failed: string[];
   readonly durationMs: number;
 }
@@ -92,7 +90,7 @@ export async function runMonitor(deps: MonitorDeps, ctx: RunContext): Promise<Ru
   }
   const { names } = discovered;
   if (names.length === 0) deps.logger.warn('No configuration aggregator in this account and region: nothing to watch');
-  const aggregators: AggregatorReport[] = [];
+  const aggregators: RunSummary[] = [];
   // One after another: each aggregator's pages are sequential anyway, and Config's rate limit is per account.
   for (const aggregator of names) {
     deps.logger.appendKeys({ aggregator });
@@ -114,7 +112,7 @@ export async function runMonitor(deps: MonitorDeps, ctx: RunContext): Promise<Ru
 async function discover(
   deps: MonitorDeps,
   ctx: RunContext,
-): Promise<{ names: readonly string[] } | { failure: AggregatorReport }> {
+): Promise<{ names: readonly string[] } | { failure: RunSummary }> {
   const started = Date.now();
   let meta: AggregatorMeta | undefined;
   try {
@@ -151,7 +149,7 @@ interface Assessment {
   readonly rec: Reconciliation;
 }
 
-async function watchAggregator(deps: MonitorDeps, ctx: RunContext, aggregator: string): Promise<AggregatorReport> {
+async function watchAggregator(deps: MonitorDeps, ctx: RunContext, aggregator: string): Promise<RunSummary> {
   const { settings, store, logger } = deps;
   const started = Date.now();
   const writesBefore = store.writeRequests;
@@ -159,7 +157,7 @@ async function watchAggregator(deps: MonitorDeps, ctx: RunContext, aggregator: s
   let published = 0;
   let counts: Record<string, number> = {};
   let configCalls = 0;
-  const summary = (fields: Partial<AggregatorReport>): AggregatorReport => ({
+  const summary = (fields: Partial<RunSummary>): RunSummary => ({
     ...emptySummary(aggregator, ctx.at, started),
     counts,
     configCalls,
@@ -310,7 +308,7 @@ async function recordMarkers(store: HistoryStore, updates: [SourceState, SourceS
   });
 }
 
-function emptySummary(aggregator: string, runAt: string, started: number): AggregatorReport {
+function emptySummary(aggregator: string, runAt: string, started: number): RunSummary {
   return {
     aggregator,
     runAt,
@@ -334,10 +332,10 @@ async function recordFailure(
   aggregator: string,
   meta: AggregatorMeta | undefined,
   e: unknown,
-  partial: AggregatorReport,
-): Promise<AggregatorReport> {
+  partial: RunSummary,
+): Promise<RunSummary> {
   const error = recordedError(e);
-  const report: AggregatorReport = { ...partial, outcome: 'error', error: { name: error.code, message: error.message } };
+  const report: RunSummary = { ...partial, outcome: 'error', error: { name: error.code, message: error.message } };
   await reportFailure(deps, ctx, aggregator, meta, error);
   await deps.store.putRun(report).catch((err: unknown) => {
     deps.logger.error('Could not record the run summary', { error: err as Error });
