@@ -14,13 +14,14 @@ import {
   type ConfigServiceClient,
 } from '@aws-sdk/client-config-service';
 import { checkDeadline, type Deadline } from '../core/deadline';
+import { AggwatchError } from '../core/errors';
 import { Interner } from '../core/interner';
 import { MISSING, type ObservedSource } from '../core/model';
 
 /** The API's maximum page size: asking for more is an InvalidLimitException. */
 export const PAGE_LIMIT = 100;
 
-export class AggregatorMissingError extends Error {
+export class AggregatorMissingError extends AggwatchError {
   override readonly name = 'AggregatorMissingError';
   readonly code = 'NoSuchConfigurationAggregatorException';
   constructor(
@@ -32,15 +33,17 @@ export class AggregatorMissingError extends Error {
 }
 
 /** The API refused a request parameter: names the parameter and the value sent. */
-export class ConfigRequestError extends Error {
+export class ConfigRequestError extends AggwatchError {
   override readonly name = 'ConfigRequestError';
+  /** `code`: the API's exception name. `detail` is added to the API's message. */
   constructor(
     readonly code: string,
     readonly parameter: string,
     readonly value: unknown,
     cause: Error,
+    detail = '',
   ) {
-    super(`Config rejected ${parameter}=${JSON.stringify(value)}: ${code}: ${cause.message}`, { cause });
+    super(`Config rejected ${parameter}=${JSON.stringify(value)}: ${code}: ${cause.message}${detail}`, { cause });
   }
 }
 
@@ -62,14 +65,14 @@ export interface ReadResult {
 }
 
 export class ConfigReader {
-  constructor(private readonly config: ConfigServiceClient) {}
+  constructor(private readonly configService: ConfigServiceClient) {}
 
   /** Every aggregator name in the account and region (all pages). */
   async listAggregators(): Promise<string[]> {
     const names: string[] = [];
     let token: string | undefined;
     do {
-      const page = await this.config.send(
+      const page = await this.configService.send(
         new DescribeConfigurationAggregatorsCommand({ NextToken: token, Limit: PAGE_LIMIT }),
       );
       for (const a of page.ConfigurationAggregators ?? []) {
@@ -102,7 +105,7 @@ export class ConfigReader {
               'see the README on organizations too large for one run.',
           );
           calls++;
-          const page = await this.config.send(
+          const page = await this.configService.send(
             new DescribeConfigurationAggregatorSourcesStatusCommand({
               ConfigurationAggregatorName: aggregator,
               ...(options.statuses ? { UpdateStatus: [...options.statuses] as never } : {}),
@@ -126,7 +129,7 @@ export class ConfigReader {
 function explain(e: unknown, aggregator: string, token: string | undefined, options: ReadOptions): unknown {
   if (e instanceof NoSuchConfigurationAggregatorException) return new AggregatorMissingError(aggregator, e);
   if (e instanceof InvalidNextTokenException) {
-    return new ConfigRequestError(e.name, 'NextToken', token, new Error(`${e.message} (again after restarting from the first page)`));
+    return new ConfigRequestError(e.name, 'NextToken', token, e, ' (again after restarting from the first page)');
   }
   if (e instanceof InvalidLimitException) return new ConfigRequestError(e.name, 'Limit', PAGE_LIMIT, e);
   if (e instanceof InvalidParameterValueException) {

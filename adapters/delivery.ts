@@ -10,7 +10,7 @@
  * SDK reports as a success.
  */
 import pRetry, { AbortError } from 'p-retry';
-import { checkDeadline, type Deadline } from '../core/deadline';
+import { DeadlineError, checkDeadline, type Deadline } from '../core/deadline';
 import { AggwatchError, errorCode } from '../core/errors';
 
 export interface DeliveryOptions {
@@ -103,8 +103,9 @@ export function isTransientError(e: unknown): boolean {
 }
 
 /** Some items are still failing when the attempt ends: try again with those. */
-class ItemsFailed extends Error {
+class ItemsFailed extends AggwatchError {
   override readonly name = 'ItemsFailed';
+  readonly code = 'ItemsFailed';
 }
 
 export async function deliver<T>(items: readonly T[], policy: DeliveryPolicy<T>, options: DeliveryOptions = {}): Promise<DeliveryReport<T>> {
@@ -149,7 +150,7 @@ export async function deliver<T>(items: readonly T[], policy: DeliveryPolicy<T>,
       maxTimeout: options.maxTimeoutMs ?? DEFAULTS.maxTimeoutMs,
       randomize: options.randomize ?? true,
       // A deadline is final: no more attempts, and what is pending stays owed.
-      shouldRetry: ({ error }) => errorCode(error) !== 'DeadlineExceeded',
+      shouldRetry: ({ error }) => !(error instanceof DeadlineError),
     });
   } catch (e) {
     const whole = !(e instanceof ItemsFailed);
@@ -157,7 +158,7 @@ export async function deliver<T>(items: readonly T[], policy: DeliveryPolicy<T>,
     const message = e instanceof Error ? e.message : String(e);
     const rest = pending.map((item): Undelivered<T> => {
       const last = whole ? undefined : lastFailures.get(item);
-      return { item, code: last?.code ?? code, message: last?.message ?? message, permanent: whole && !isTransientError(e) && code !== 'DeadlineExceeded' };
+      return { item, code: last?.code ?? code, message: last?.message ?? message, permanent: whole && !isTransientError(e) && !(e instanceof DeadlineError) };
     });
     return { delivered, undelivered: [...permanent, ...rest], calls };
   }

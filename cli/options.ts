@@ -1,9 +1,11 @@
 /**
- * Validation of the command-line values, reusing the monitor's shared validators where they fit.
- * Every failure is a UsageError (exit code 2) naming the flag, the value and what is accepted.
+ * The command-line values, parsed through settings schemas: the monitor's own where a flag is one of its
+ * settings (--aggregator, --table), the CLI's below otherwise. Every failure is a UsageError (exit code 2)
+ * naming the flag, the value and what is accepted.
  */
+import * as z from 'zod/mini';
 import { KNOWN_STATUSES, STALE } from '../core/model';
-import { SettingsError, aggregatorNames, splitList, tableName } from '../core/settings';
+import { SETTINGS, SettingsError, listOf, parseSetting, statusesOf, type SettingSchema } from '../core/settings';
 import { REMOVED } from '../adapters/store/table-schema';
 import { UsageError } from './errors';
 
@@ -11,72 +13,60 @@ import { UsageError } from './errors';
 export const STORED_STATUSES: readonly string[] = [...KNOWN_STATUSES, STALE, REMOVED];
 export const SOURCE_TYPES = ['ACCOUNT', 'ORGANIZATION'] as const;
 
-function usage<T>(validate: () => T): T {
+const STORED_ALLOWED = `one or more statuses, comma-separated, such as ${STORED_STATUSES.join(', ')}`;
+
+const OPTIONS = {
+  aggregators: SETTINGS.aggregators.check(z.minLength(1, { error: 'one or more aggregator names, comma-separated' })),
+  /**
+   * Statuses to look up in the table: the known ones in any case, anything else kept verbatim (Config may
+   * report a status the monitor does not know yet, and the table keeps it as sent).
+   */
+  storedStatuses: listOf(
+    z.pipe(
+      z.string().check(z.regex(/^[^\s#]+$/, { error: STORED_ALLOWED })),
+      z.transform((item: string) => (STORED_STATUSES.includes(item.toUpperCase()) ? item.toUpperCase() : item)),
+    ),
+  ).check(z.minLength(1, { error: STORED_ALLOWED })),
+  /** Statuses for Config's UpdateStatus filter: only the ones the API accepts. */
+  liveStatuses: statusesOf(
+    KNOWN_STATUSES,
+    `one or more of ${KNOWN_STATUSES.join(', ')}, comma-separated (the filter Config accepts)`,
+  ),
+  sourceType: z.pipe(z.string().check(z.trim(), z.toUpperCase()), z.enum(SOURCE_TYPES, { error: SOURCE_TYPES.join(' or ') })),
+} as const;
+
+/** The value of `flag`, or a UsageError naming it, the value and what is allowed. */
+function option<T>(flag: string, schema: SettingSchema<T>, value: string): T {
   try {
-    return validate();
+    return parseSetting(flag, schema, value);
   } catch (e) {
-    if (e instanceof SettingsError) throw new UsageError(e.message);
+    if (e instanceof SettingsError) throw new UsageError(e.message, { cause: e });
     throw e;
   }
 }
 
 /** `--aggregator a` or `--aggregator a,b`. */
 export function aggregatorOption(value: string): string[] {
-  return usage(() => {
-    const names = aggregatorNames('--aggregator', value);
-    if (names.length === 0) throw new SettingsError('--aggregator', value, 'one or more aggregator names, comma-separated');
-    return names;
-  });
+  return option('--aggregator', OPTIONS.aggregators, value);
 }
 
-/**
- * Statuses to look up in the table: the known ones in any case, anything else kept verbatim (Config may
- * report a status the monitor does not know yet, and the table keeps it as sent).
- */
 export function storedStatusesOption(value: string): string[] {
-  return usage(() => {
-    const items = splitList(value);
-    const allowed = `one or more statuses, comma-separated, such as ${STORED_STATUSES.join(', ')}`;
-    if (items.length === 0) throw new SettingsError('--status', value, allowed);
-    return [
-      ...new Set(
-        items.map((item) => {
-          if (/[\s#]/.test(item)) throw new SettingsError('--status', item, allowed);
-          const upper = item.toUpperCase();
-          return STORED_STATUSES.includes(upper) ? upper : item;
-        }),
-      ),
-    ];
-  });
+  return option('--status', OPTIONS.storedStatuses, value);
 }
 
-/** Statuses for Config's UpdateStatus filter: only the ones the API accepts. */
 export function liveStatusesOption(value: string): string[] {
-  return usage(() => {
-    const items = splitList(value).map((s) => s.toUpperCase());
-    const allowed = `one or more of ${KNOWN_STATUSES.join(', ')}, comma-separated (the filter Config accepts)`;
-    if (items.length === 0) throw new SettingsError('--status', value, allowed);
-    for (const item of items) {
-      if (!(KNOWN_STATUSES as readonly string[]).includes(item)) throw new SettingsError('--status', item, allowed);
-    }
-    return [...new Set(items)];
-  });
+  return option('--status', OPTIONS.liveStatuses, value);
 }
 
 export function sourceTypeOption(value: string): string {
-  const upper = value.trim().toUpperCase();
-  if (!(SOURCE_TYPES as readonly string[]).includes(upper)) {
-    throw new UsageError(new SettingsError('--type', value, SOURCE_TYPES.join(' or ')).message);
-  }
-  return upper;
+  return option('--type', OPTIONS.sourceType, value);
 }
 
 export function tableOption(value: string): string {
-  return usage(() => tableName('--table', value.trim()));
+  return option('--table', SETTINGS.tableName, value.trim());
 }
 
+/** A value that is not blank, trimmed; `what` says what the flag takes. */
 export function nonEmpty(flag: string, value: string, what: string): string {
-  const v = value.trim();
-  if (v === '') throw new UsageError(new SettingsError(flag, value, what).message);
-  return v;
+  return option(flag, z.string().check(z.trim(), z.minLength(1, { error: what })), value);
 }

@@ -10,7 +10,8 @@ import { CliError, type ErrorContext } from './errors';
 import type { Io } from './io';
 import { tableOption } from './options';
 import { makeStyle, type Style } from './render';
-import { DEFAULT_STACK, tableFromStack } from './stack';
+import { DEFAULT_STACK_NAME } from '../core/stack-outputs';
+import { tableFromStack } from './stack';
 
 export interface GlobalOptions extends AwsOptions {
   readonly table?: string;
@@ -58,7 +59,7 @@ export class Session {
       this.errorContext.tableName = name;
       return name;
     }
-    const stack = this.globals.stack?.trim() || DEFAULT_STACK;
+    const stack = this.globals.stack?.trim() || DEFAULT_STACK_NAME;
     this.errorContext.stackName = stack;
     const name = await tableFromStack(await this.clients.cloudformation(), stack);
     this.errorContext.tableName = name;

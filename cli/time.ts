@@ -79,14 +79,20 @@ export function formatLocal(d: Date): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
+/**
+ * English narrow relative time (`5m ago`, `in 3h`). The rest stays on Date's own accessors: Intl has no 24-hour
+ * `YYYY-MM-DD HH:mm` pattern (only locale orders), writes offsets as `GMT+01:00`, and Intl.DurationFormat is Node 23+.
+ */
+const AGE = new Intl.RelativeTimeFormat('en', { style: 'narrow' });
+
 /** `just now`, `5m ago`, `3h ago`, `12d ago` (or `in 3h` for a time ahead of `now`). */
 export function relativeAge(then: Date, now: Date): string {
   const seconds = Math.round((now.getTime() - then.getTime()) / 1000);
   const abs = Math.abs(seconds);
   if (abs < 60) return 'just now';
-  const text =
-    abs < 3_600 ? `${Math.floor(abs / 60)}m` : abs < 48 * 3_600 ? `${Math.floor(abs / 3_600)}h` : `${Math.floor(abs / 86_400)}d`;
-  return seconds < 0 ? `in ${text}` : `${text} ago`;
+  const [n, unit]: [number, Intl.RelativeTimeFormatUnit] =
+    abs < 3_600 ? [Math.floor(abs / 60), 'minute'] : abs < 48 * 3_600 ? [Math.floor(abs / 3_600), 'hour'] : [Math.floor(abs / 86_400), 'day'];
+  return AGE.format(seconds < 0 ? n : -n, unit);
 }
 
 /** A stored ISO time as `2026-11-24 13:05 (3h ago)`, local time; `-` when absent, verbatim when unparseable. */

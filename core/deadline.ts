@@ -2,6 +2,7 @@
  * The run's own deadline. Lambda ends a function at its timeout wherever it is; the monitor stops itself first,
  * at a point where stopping loses nothing, and fails loudly.
  */
+import { AggwatchError } from './errors';
 
 /** Time left in the run, and how much of it must be left for what comes after the current step. */
 export interface Deadline {
@@ -10,7 +11,7 @@ export interface Deadline {
 }
 
 /** The run's time is running out: stop before the platform cuts the function off half-way. */
-export class DeadlineError extends Error {
+export class DeadlineError extends AggwatchError {
   override readonly name = 'DeadlineError';
   readonly code = 'DeadlineExceeded';
 }

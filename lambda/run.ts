@@ -2,6 +2,7 @@
  * One run of the monitor: for each aggregator, read Config, reconcile with the store, record, notify.
  * Decisions are the core's (core/); this file only sequences the adapters around them.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ATTENTION_FILTER, sourceKey, type AggregatorMeta, type ObservedSource, type RunSummary, type SourceState } from '../core/model';
 import type { MonitorSettings } from '../core/settings';
@@ -22,6 +23,7 @@ import type { ConfigReader, ReadResult } from '../adapters/config-reader';
 import type { HistoryStore } from '../adapters/store/history-store';
 import { HISTORY_KEY_LAYOUT, WRITE_ITEMS_PER_SECOND } from '../adapters/store/table-schema';
 import type { Deadline } from '../core/deadline';
+import { AggwatchError, errorCode } from '../core/errors';
 
 export interface Publisher {
   publish(publication: Publication): Promise<string>;
@@ -42,11 +44,9 @@ export interface RunContext {
   readonly remainingMs?: () => number;
 }
 
-export type AggregatorReport = RunSummary;
-
 export interface RunReport {
   readonly at: string;
-  readonly aggregators: AggregatorReport[];
+  readonly aggregators: RunSummary[];
   readonly failed: string[];
   readonly durationMs: number;
 }
@@ -61,8 +61,13 @@ export const RESERVE_MS = 60_000;
 /** Writing a source's history entry and state at the store's pace (WRITE_ITEMS_PER_SECOND). */
 export const WRITE_MS_PER_SOURCE = (2 * 1000) / WRITE_ITEMS_PER_SECOND;
 
-export class MonitorRunError extends Error {
+/**
+ * The run's own error: thrown by the handler when aggregators failed, so the invocation fails and the function's
+ * error alarm fires. Each aggregator's failure is recorded and notified on its own (see recordedError).
+ */
+export class MonitorRunError extends AggwatchError {
   override readonly name = 'MonitorRunError';
+  readonly code = 'AggregatorsFailed';
   constructor(readonly report: RunReport) {
     super(
       `${report.failed.length} of ${report.aggregators.length} aggregators failed: ` +
@@ -85,7 +90,7 @@ export async function runMonitor(deps: MonitorDeps, ctx: RunContext): Promise<Ru
   }
   const { names } = discovered;
   if (names.length === 0) deps.logger.warn('No configuration aggregator in this account and region: nothing to watch');
-  const aggregators: AggregatorReport[] = [];
+  const aggregators: RunSummary[] = [];
   // One after another: each aggregator's pages are sequential anyway, and Config's rate limit is per account.
   for (const aggregator of names) {
     deps.logger.appendKeys({ aggregator });
@@ -107,7 +112,7 @@ export async function runMonitor(deps: MonitorDeps, ctx: RunContext): Promise<Ru
 async function discover(
   deps: MonitorDeps,
   ctx: RunContext,
-): Promise<{ names: readonly string[] } | { failure: AggregatorReport }> {
+): Promise<{ names: readonly string[] } | { failure: RunSummary }> {
   const started = Date.now();
   let meta: AggregatorMeta | undefined;
   try {
@@ -144,7 +149,7 @@ interface Assessment {
   readonly rec: Reconciliation;
 }
 
-async function watchAggregator(deps: MonitorDeps, ctx: RunContext, aggregator: string): Promise<AggregatorReport> {
+async function watchAggregator(deps: MonitorDeps, ctx: RunContext, aggregator: string): Promise<RunSummary> {
   const { settings, store, logger } = deps;
   const started = Date.now();
   const writesBefore = store.writeRequests;
@@ -152,7 +157,7 @@ async function watchAggregator(deps: MonitorDeps, ctx: RunContext, aggregator: s
   let published = 0;
   let counts: Record<string, number> = {};
   let configCalls = 0;
-  const summary = (fields: Partial<AggregatorReport>): AggregatorReport => ({
+  const summary = (fields: Partial<RunSummary>): RunSummary => ({
     ...emptySummary(aggregator, ctx.at, started),
     counts,
     configCalls,
@@ -311,7 +316,7 @@ async function recordMarkers(store: HistoryStore, updates: [SourceState, SourceS
   });
 }
 
-function emptySummary(aggregator: string, runAt: string, started: number): AggregatorReport {
+function emptySummary(aggregator: string, runAt: string, started: number): RunSummary {
   return {
     aggregator,
     runAt,
@@ -335,10 +340,10 @@ async function recordFailure(
   aggregator: string,
   meta: AggregatorMeta | undefined,
   e: unknown,
-  partial: AggregatorReport,
-): Promise<AggregatorReport> {
-  const error = asMonitorError(e);
-  const report: AggregatorReport = { ...partial, outcome: 'error', error: { name: error.code, message: error.message } };
+  partial: RunSummary,
+): Promise<RunSummary> {
+  const error = recordedError(e);
+  const report: RunSummary = { ...partial, outcome: 'error', error: { name: error.code, message: error.message } };
   await reportFailure(deps, ctx, aggregator, meta, error);
   await deps.store.putRun(report).catch((err: unknown) => {
     deps.logger.error('Could not record the run summary', { error: err as Error });
@@ -371,14 +376,15 @@ async function putMeta(deps: MonitorDeps, meta: AggregatorMeta, at: string): Pro
 
 /** Whether a record changed, apart from who wrote it: a run that changed nothing writes nothing. */
 function sameMeta(a: AggregatorMeta, b: AggregatorMeta | undefined): boolean {
-  const strip = (m: AggregatorMeta | undefined) => (m ? { ...m, updatedAt: undefined } : m);
-  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+  if (b === undefined) return false;
+  const { updatedAt: _a, ...next } = a;
+  const { updatedAt: _b, ...previous } = b;
+  return isDeepStrictEqual(next, previous);
 }
 
-function asMonitorError(e: unknown): MonitorError {
-  const err = e instanceof Error ? e : new Error(String(e));
-  const code = (err as { code?: unknown }).code;
-  return { code: typeof code === 'string' ? code : err.name, message: err.message };
+/** What was thrown, as the monitor error recorded on the aggregator's record and notified: its code and message. */
+function recordedError(e: unknown): MonitorError {
+  return { code: errorCode(e), message: e instanceof Error ? e.message : String(e) };
 }
 
 /** Counts per status. On the fast path SUCCEEDED is what the last full sweep saw, less the sources not SUCCEEDED now. */

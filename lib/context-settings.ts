@@ -1,49 +1,36 @@
 /**
  * Reads the monitor's settings from the CDK context: `-c key=value` on the command line (strings, lists
  * comma-separated) or the `context` block of cdk.json (where JSON arrays, numbers and booleans work too).
- * Every value goes through the shared validators, so a bad one stops `cdk synth` with the key, the value and
- * what is allowed.
+ * Every value goes through the same schemas as the construct's props and the function's environment
+ * (core/settings), so a bad one stops `cdk synth` with the key, the value and what is allowed.
  */
-import * as logs from 'aws-cdk-lib/aws-logs';
-import {
-  SettingsError,
-  aggregatorNames,
-  alertStatuses,
-  booleanValue,
-  emailAddresses,
-  positiveInteger,
-  smsNumbers,
-  topicArn,
-} from '../core/settings';
-import {
-  LOG_RETENTION_DAYS,
-  MAX_HISTORY_RETENTION_DAYS,
-  type ConfigAggregatorMonitorProps,
-} from './monitor/props';
-import { parseSchedule } from './schedule';
+import { distance } from 'fastest-levenshtein';
+import * as z from 'zod/mini';
+import { AggwatchError } from '../core/errors';
+import { parseSetting, type SettingSchema } from '../core/settings';
+import { PROP_SCHEMAS, type ConfigAggregatorMonitorProps } from './monitor/props';
 
-/** The context keys the stack reads: the construct's props, by the same names (`logRetention` in days). */
-export const CONTEXT_KEYS = [
-  'aggregators',
-  'emails',
-  'smsNumbers',
-  'schedule',
-  'historyRetentionDays',
-  'alertStatuses',
-  'remindAfterHours',
-  'notifyRecoveries',
-  'staleAfterHours',
-  'fullSweepHours',
-  'topicArn',
-  'logRetention',
-  'reserveConcurrency',
-] as const;
+/**
+ * The schema of each context key: the prop's, by the same name (`logRetention` in days), with the schedule
+ * kept as its expression and a topic ARN trimmed (`-c topicArn= arn:...`).
+ */
+const CONTEXT = {
+  ...PROP_SCHEMAS,
+  schedule: z.pipe(PROP_SCHEMAS.schedule, z.transform((schedule) => schedule.expression)),
+  topicArn: z.pipe(z.string().check(z.trim()), PROP_SCHEMAS.topicArn),
+} as const satisfies {
+  readonly [K in keyof ConfigAggregatorMonitorProps]-?: SettingSchema<NonNullable<ConfigAggregatorMonitorProps[K]>>;
+};
 
-type ContextKey = (typeof CONTEXT_KEYS)[number];
+type ContextKey = keyof typeof CONTEXT;
+
+/** The context keys the stack reads. */
+export const CONTEXT_KEYS = Object.keys(CONTEXT) as readonly ContextKey[];
 
 /** Thrown for a context key that is not ours but is spelled almost like one. */
-export class UnknownContextKeyError extends Error {
+export class UnknownContextKeyError extends AggwatchError {
   override readonly name = 'UnknownContextKeyError';
+  readonly code = 'UnknownContextKey';
   constructor(
     readonly key: string,
     readonly suggestion: string,
@@ -55,60 +42,15 @@ export class UnknownContextKeyError extends Error {
 /** Turns the whole context (`node.getAllContext()`) into construct props; unset keys stay unset (defaults apply). */
 export function monitorPropsFromContext(context: Readonly<Record<string, unknown>>): ConfigAggregatorMonitorProps {
   rejectMisspelledKeys(Object.keys(context));
-  const get = (key: ContextKey): unknown => {
+  const props: Record<string, unknown> = {};
+  for (const key of CONTEXT_KEYS) {
     const value = context[key];
-    // `-c key=` clears a setting rather than setting it to nothing.
-    return typeof value === 'string' && value.trim() === '' ? undefined : value;
-  };
-  const list = <T>(key: ContextKey, parse: (key: string, value: string | readonly string[]) => T): T | undefined => {
-    const value = get(key);
-    if (value === undefined) return undefined;
-    if (typeof value === 'string') return parse(key, value);
-    if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return parse(key, value);
-    throw new SettingsError(key, value, 'a comma-separated string or a JSON array of strings');
-  };
-  const integer = (key: ContextKey, max?: number): number | undefined => {
-    const value = get(key);
-    if (value === undefined) return undefined;
-    if (typeof value !== 'string' && typeof value !== 'number') {
-      throw new SettingsError(key, value, `a whole number from 1 to ${max ?? 1_000_000}`);
-    }
-    return positiveInteger(key, value, max);
-  };
-  const flag = (key: ContextKey): boolean | undefined => {
-    const value = get(key);
-    if (value === undefined) return undefined;
-    if (typeof value !== 'string' && typeof value !== 'boolean') throw new SettingsError(key, value, 'true or false');
-    return booleanValue(key, value);
-  };
-  const text = <T>(key: ContextKey, parse: (key: string, value: string) => T): T | undefined => {
-    const value = get(key);
-    if (value === undefined) return undefined;
-    if (typeof value !== 'string') return parse(key, JSON.stringify(value));
-    return parse(key, value.trim());
-  };
-
-  const logRetention = integer('logRetention', Math.max(...LOG_RETENTION_DAYS));
-  if (logRetention !== undefined && !LOG_RETENTION_DAYS.includes(logRetention)) {
-    throw new SettingsError('logRetention', context.logRetention, `one of ${LOG_RETENTION_DAYS.join(', ')} (days)`);
+    // `-c key=` clears a setting rather than setting it to nothing. Unset keys are left out, not passed as
+    // undefined, so the construct's defaults read plainly.
+    if (value === undefined || (typeof value === 'string' && value.trim() === '')) continue;
+    props[key] = parseSetting<unknown>(key, CONTEXT[key], value);
   }
-  const props: ConfigAggregatorMonitorProps = {
-    aggregators: list('aggregators', aggregatorNames),
-    emails: list('emails', emailAddresses),
-    smsNumbers: list('smsNumbers', smsNumbers),
-    schedule: text('schedule', (key, value) => parseSchedule(key, value).expression),
-    historyRetentionDays: integer('historyRetentionDays', MAX_HISTORY_RETENTION_DAYS),
-    alertStatuses: list('alertStatuses', alertStatuses),
-    remindAfterHours: integer('remindAfterHours'),
-    notifyRecoveries: flag('notifyRecoveries'),
-    staleAfterHours: integer('staleAfterHours'),
-    fullSweepHours: integer('fullSweepHours'),
-    topicArn: text('topicArn', topicArn),
-    logRetention: logRetention as logs.RetentionDays | undefined,
-    reserveConcurrency: flag('reserveConcurrency'),
-  };
-  // Unset keys are left out, not passed as undefined, so the construct's defaults read plainly.
-  return Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined)) as ConfigAggregatorMonitorProps;
+  return props as { [K in ContextKey]?: z.output<(typeof CONTEXT)[K]> } satisfies ConfigAggregatorMonitorProps;
 }
 
 /**
@@ -119,23 +61,9 @@ export function rejectMisspelledKeys(keys: readonly string[]): void {
   for (const key of keys) {
     if (key.includes(':') || /^(@|aws|cdk)/i.test(key) || (CONTEXT_KEYS as readonly string[]).includes(key)) continue;
     const lower = key.toLowerCase();
-    const [closest] = CONTEXT_KEYS.map((known) => ({ known, distance: editDistance(lower, known.toLowerCase()) }))
-      .filter(({ distance }) => distance <= 2)
-      .sort((x, y) => x.distance - y.distance);
+    const [closest] = CONTEXT_KEYS.map((known) => ({ known, edits: distance(lower, known.toLowerCase()) }))
+      .filter(({ edits }) => edits <= 2)
+      .sort((x, y) => x.edits - y.edits);
     if (closest !== undefined) throw new UnknownContextKeyError(key, closest.known);
   }
-}
-
-/** Levenshtein distance. */
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }

@@ -25,6 +25,7 @@ import { fromItem, historyItem, metaItem, metaKey, runItem, stateItem, type Item
 import { RateLimiter, type Clock } from './rate-limiter';
 import { ALL_SHARDS, ATTR, INDEX, WRITE_ITEMS_PER_SECOND, keys } from './table-schema';
 import { checkDeadline, type Deadline } from '../../core/deadline';
+import { chunk, inBatches, untilProcessed, type RetryOptions } from './batching';
 
 /** BatchWriteItem takes at most 25 requests, BatchGetItem at most 100 keys. */
 const WRITE_BATCH = 25;
@@ -45,11 +46,7 @@ export interface StoreOptions {
   readonly clock?: Clock;
 }
 
-/** Items (or keys) DynamoDB kept returning unprocessed: the run fails rather than report success without them. */
-export class UnwrittenItemsError extends Error {
-  override readonly name = 'UnwrittenItemsError';
-  readonly code = 'UnprocessedItems';
-}
+export { UnwrittenItemsError } from './errors';
 
 export interface WriteCounts {
   readonly items: number;
@@ -112,25 +109,22 @@ export class HistoryStore {
   async getStates(aggregator: string, refs: readonly SourceRef[]): Promise<Map<string, SourceState>> {
     const found = new Map<string, SourceState>();
     const strings = new Interner();
-    await this.inBatches(chunk(refs, GET_BATCH), async (batch) => {
-      let pending: Item[] | undefined = batch.map((r) => keys.current(aggregator, r));
-      for (let attempt = 1; pending && pending.length > 0; attempt++) {
-        if (attempt > this.maxBatchAttempts) {
-          throw new UnwrittenItemsError(
-            `${pending.length} keys still unprocessed after ${this.maxBatchAttempts} BatchGetItem attempts on ${this.tableName}`,
+    await inBatches(chunk(refs, GET_BATCH), this.concurrency, (batch) =>
+      untilProcessed<Item>(
+        batch.map((r) => keys.current(aggregator, r)),
+        async (pending) => {
+          const out = await this.db.send(
+            new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
           );
-        }
-        if (attempt > 1) await this.backoff(attempt);
-        const out = await this.db.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
-        );
-        for (const item of out.Responses?.[this.tableName] ?? []) {
-          const s = fromItem<SourceState>(item, strings);
-          found.set(sourceKey(s), s);
-        }
-        pending = out.UnprocessedKeys?.[this.tableName]?.Keys as Item[] | undefined;
-      }
-    });
+          for (const item of out.Responses?.[this.tableName] ?? []) {
+            const s = fromItem<SourceState>(item, strings);
+            found.set(sourceKey(s), s);
+          }
+          return (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Item[];
+        },
+        this.retryOptions((left, attempts) => `${left} keys still unprocessed after ${attempts} BatchGetItem attempts on ${this.tableName}`),
+      ),
+    );
     return found;
   }
 
@@ -305,32 +299,29 @@ export class HistoryStore {
     progress: { done: number; readonly total: number; readonly deadline: Deadline | undefined },
   ): Promise<WriteCounts> {
     let sent = 0;
-    await this.inBatches(chunk(entries, WRITE_BATCH), async (entriesOfBatch) => {
-      let pending: WriteRequest[] = entriesOfBatch.map(toRequest);
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > this.maxBatchAttempts) {
-          throw new UnwrittenItemsError(
-            `${pending.length} items still unprocessed after ${this.maxBatchAttempts} BatchWriteItem attempts on ${this.tableName}`,
+    await inBatches(chunk(entries, WRITE_BATCH), this.concurrency, (entriesOfBatch) =>
+      untilProcessed(
+        entriesOfBatch.map(toRequest),
+        async (pending) => {
+          await this.writePace.take(pending.length);
+          checkDeadline(
+            progress.deadline,
+            0,
+            (left, needed) =>
+              `Stopped writing to ${this.tableName} after ${progress.done} of ${progress.total} items: ${left} ms left ` +
+              `of the run, ${needed} ms needed to notify and record the run. What was written stays; the next run ` +
+              'writes the rest.',
           );
-        }
-        if (attempt > 1) await this.backoff(attempt);
-        await this.writePace.take(pending.length);
-        checkDeadline(
-          progress.deadline,
-          0,
-          (left, needed) =>
-            `Stopped writing to ${this.tableName} after ${progress.done} of ${progress.total} items: ${left} ms left ` +
-            `of the run, ${needed} ms needed to notify and record the run. What was written stays; the next run ` +
-            'writes the rest.',
-        );
-        sent++;
-        this.writeRequests++;
-        const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
-        const unprocessed = (out.UnprocessedItems?.[this.tableName] ?? []) as WriteRequest[];
-        progress.done += pending.length - unprocessed.length;
-        pending = unprocessed;
-      }
-    });
+          sent++;
+          this.writeRequests++;
+          const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+          const unprocessed = (out.UnprocessedItems?.[this.tableName] ?? []) as WriteRequest[];
+          progress.done += pending.length - unprocessed.length;
+          return unprocessed;
+        },
+        this.retryOptions((left, attempts) => `${left} items still unprocessed after ${attempts} BatchWriteItem attempts on ${this.tableName}`),
+      ),
+    );
     return { items: entries.length, requests: sent };
   }
 
@@ -357,40 +348,10 @@ export class HistoryStore {
     return items;
   }
 
-  /**
-   * Runs the batches with at most `concurrency` in flight. After a failure no further batch starts, and the first
-   * error is thrown once the batches in flight have settled: the caller never runs ahead of writes still landing.
-   */
-  private async inBatches<T>(batches: T[][], run: (batch: T[]) => Promise<void>): Promise<void> {
-    let next = 0;
-    let failure: { error: unknown } | undefined;
-    const worker = async () => {
-      while (!failure && next < batches.length) {
-        const batch = batches[next++];
-        if (!batch) continue;
-        try {
-          await run(batch);
-        } catch (error) {
-          failure ??= { error };
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, batches.length) }, worker));
-    if (failure) throw failure.error;
-  }
-
-  /** Full-jitter exponential backoff: retried batches of many workers do not fall back in step. */
-  private async backoff(attempt: number): Promise<void> {
-    const cap = Math.min(5_000, this.backoffMs * 2 ** (attempt - 2));
-    await new Promise((r) => setTimeout(r, Math.random() * cap));
+  private retryOptions(explain: RetryOptions['explain']): RetryOptions {
+    return { maxAttempts: this.maxBatchAttempts, backoffMs: this.backoffMs, explain };
   }
 }
 
 type Query = Omit<QueryCommandInput, 'TableName'>;
 type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } };
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}

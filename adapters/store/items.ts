@@ -11,7 +11,7 @@ export type Item = Record<string, unknown>;
 const DAY_S = 86_400;
 const KEY_ATTRS = [ATTR.pk, ATTR.sk, ATTR.attn, ATTR.tpk, ATTR.tsk, ATTR.expiresAt] as const;
 
-/** The status under which a state is found in the attention index. */
+/** The status a state is listed under (STALE, REMOVED or its Config status), as in the attention index. */
 export function attentionStatus(s: SourceState): string {
   if (s.removedAt !== undefined) return REMOVED;
   return s.stale === true && s.status === 'SUCCEEDED' ? 'STALE' : s.status;

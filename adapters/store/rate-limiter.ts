@@ -2,6 +2,9 @@
  * A token bucket for write units: at most `perSecond` on average, `burst` at once. Callers take what they are
  * about to send; one that overdraws the bucket waits until its share has accrued. Waits queue in the order the
  * units were taken, so concurrent writers are paced fairly, without polling.
+ *
+ * Ours, not a library's: no installed package paces by units (p-limit bounds concurrency; the SDK's adaptive
+ * retry limiter is internal and reads the system clock), and this one takes the injectable Clock the tests fake.
  */
 export interface Clock {
   now(): number;

@@ -2,7 +2,7 @@
  * `aggwatch current`: the sources currently in a status, from the table.
  */
 import type { Command } from 'commander';
-import { sourceKey, type SourceState } from '../../core/model';
+import { sourceKey } from '../../core/model';
 import { attentionStatus } from '../../adapters/store/items';
 import { aggregatorOption, storedStatusesOption } from '../options';
 import { errorText, formatCounts, plural, renderTable, statusRank } from '../render';
@@ -41,11 +41,6 @@ export function defineCurrent(program: Command, run: Runner): void {
     .action(run(current));
 }
 
-/** A remembered state with the status it is listed under (STALE, REMOVED or its Config status). */
-function shownStatus(s: SourceState): string {
-  return attentionStatus(s);
-}
-
 export async function current(session: Session, options: CurrentOptions): Promise<void> {
   const statuses = storedStatusesOption(options.status);
   const requested = options.aggregator === undefined ? undefined : aggregatorOption(options.aggregator);
@@ -66,7 +61,7 @@ export async function current(session: Session, options: CurrentOptions): Promis
   states.sort(
     (a, b) =>
       a.aggregator.localeCompare(b.aggregator) ||
-      statusRank(shownStatus(a)) - statusRank(shownStatus(b)) ||
+      statusRank(attentionStatus(a)) - statusRank(attentionStatus(b)) ||
       (a.since < b.since ? 1 : a.since > b.since ? -1 : 0) ||
       sourceKey(a).localeCompare(sourceKey(b)),
   );
@@ -85,7 +80,7 @@ export async function current(session: Session, options: CurrentOptions): Promis
       style,
       ['AGGREGATOR', 'SOURCE', 'TYPE', 'REGION', 'STATUS', 'SINCE', 'LAST UPDATE', 'ERROR'],
       states.map((s) => {
-        const shown = shownStatus(s);
+        const shown = attentionStatus(s);
         return [
           s.aggregator,
           s.sourceId,
@@ -100,7 +95,7 @@ export async function current(session: Session, options: CurrentOptions): Promis
     ),
   );
   const counts: Record<string, number> = {};
-  for (const s of states) counts[shownStatus(s)] = (counts[shownStatus(s)] ?? 0) + 1;
+  for (const s of states) counts[attentionStatus(s)] = (counts[attentionStatus(s)] ?? 0) + 1;
   session.out(style.dim(`${plural(states.length, 'source')} (${formatCounts(style, counts)}) in ${scope}.`));
 }
 

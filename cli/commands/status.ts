@@ -110,9 +110,10 @@ async function explainRead(e: unknown, reader: ConfigReader, session: Session): 
       existing === undefined ? '' : existing.length > 0 ? `; aggregators here: ${existing.join(', ')}` : '; there is none here';
     return new CliError(
       `Configuration aggregator "${e.aggregator}" not found in this account and region${where(session)} ` +
-        `(NoSuchConfigurationAggregatorException)${listed}. Check --aggregator, --region and --profile.`,
+        `(${e.code})${listed}. Check --aggregator, --region and --profile.`,
+      { cause: e },
     );
   }
-  if (e instanceof ConfigRequestError) return new CliError(e.message);
+  if (e instanceof ConfigRequestError) return new CliError(e.message, { cause: e });
   return e;
 }

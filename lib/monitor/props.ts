@@ -1,24 +1,17 @@
 import { Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as z from 'zod/mini';
 import type { AlertableStatus } from '../../core/model';
-import {
-  DEFAULTS,
-  SettingsError,
-  aggregatorNames,
-  alertStatuses,
-  booleanValue,
-  emailAddresses,
-  positiveInteger,
-  smsNumbers,
-  topicArn,
-} from '../../core/settings';
-import { parseSchedule, type ParsedSchedule } from '../schedule';
+import { DEFAULTS, SETTINGS, flag, parseSetting, wholeNumber, type SettingSchema } from '../../core/settings';
+import { SCHEDULE, type ParsedSchedule } from '../schedule';
 
-/** Upper bound of `historyRetentionDays`, the same as the function's own check of its environment. */
-export const MAX_HISTORY_RETENTION_DAYS = 36_500;
+/** Upper bound of `historyRetentionDays`: the function's own check of its environment. */
+export { MAX_HISTORY_RETENTION_DAYS } from '../../core/settings';
 
 /** The retention periods CloudWatch Logs accepts, in days (9999: never expire). */
 export const LOG_RETENTION_DAYS = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number');
+
+const LOG_RETENTION_ALLOWED = `one of ${LOG_RETENTION_DAYS.join(', ')} (days)`;
 
 export interface ConfigAggregatorMonitorProps {
   /**
@@ -110,34 +103,56 @@ export interface ResolvedProps {
   readonly reserveConcurrency: boolean;
 }
 
-/** Validates every prop with the same checks the function applies to its environment; throws SettingsError. */
+/**
+ * Each prop's schema: the settings the function shares (core/settings), and the stack's own. The CDK context
+ * reads the same keys with the same schemas (lib/context-settings.ts).
+ */
+export const PROP_SCHEMAS = {
+  aggregators: SETTINGS.aggregators,
+  emails: SETTINGS.emails,
+  smsNumbers: SETTINGS.smsNumbers,
+  schedule: SCHEDULE,
+  historyRetentionDays: SETTINGS.historyRetentionDays,
+  alertStatuses: SETTINGS.alertStatuses,
+  remindAfterHours: SETTINGS.remindAfterHours,
+  notifyRecoveries: SETTINGS.notifyRecoveries,
+  staleAfterHours: SETTINGS.staleAfterHours,
+  fullSweepHours: SETTINGS.fullSweepHours,
+  topicArn: SETTINGS.topicArn,
+  logRetention: z.pipe(
+    wholeNumber(Math.max(...LOG_RETENTION_DAYS), LOG_RETENTION_ALLOWED).check(
+      z.refine((days: number) => LOG_RETENTION_DAYS.includes(days), { error: LOG_RETENTION_ALLOWED }),
+    ),
+    z.transform((days: number) => days as logs.RetentionDays),
+  ),
+  reserveConcurrency: flag(),
+} as const satisfies { readonly [K in keyof ConfigAggregatorMonitorProps]-?: SettingSchema<unknown> };
+
+type PropKey = keyof typeof PROP_SCHEMAS;
+
+/** The value of prop `key` through its schema; throws SettingsError naming the prop. */
+export function parseProp<K extends PropKey>(key: K, value: unknown): z.output<(typeof PROP_SCHEMAS)[K]> {
+  return parseSetting(key, PROP_SCHEMAS[key] as SettingSchema<z.output<(typeof PROP_SCHEMAS)[K]>>, value);
+}
+
+/** Validates every prop with the same schemas the function applies to its environment; throws SettingsError. */
 export function resolveProps(props: ConfigAggregatorMonitorProps): ResolvedProps {
   // In the order of the props, so that of several bad values the first one is reported.
-  const aggregators = props.aggregators === undefined ? [] : aggregatorNames('aggregators', props.aggregators);
-  const emails = props.emails === undefined ? [] : emailAddresses('emails', props.emails);
-  const phones = props.smsNumbers === undefined ? [] : smsNumbers('smsNumbers', props.smsNumbers);
-  const schedule = parseSchedule('schedule', props.schedule ?? DEFAULTS.schedule);
-  const historyRetentionDays = positiveInteger(
-    'historyRetentionDays',
-    props.historyRetentionDays ?? DEFAULTS.historyRetentionDays,
-    MAX_HISTORY_RETENTION_DAYS,
-  );
-  const statuses = alertStatuses('alertStatuses', props.alertStatuses ?? DEFAULTS.alertStatuses);
-  const remindAfterHours = positiveInteger('remindAfterHours', props.remindAfterHours ?? DEFAULTS.remindAfterHours);
-  const notifyRecoveries = booleanValue('notifyRecoveries', props.notifyRecoveries ?? DEFAULTS.notifyRecoveries);
-  const staleAfterHours =
-    props.staleAfterHours === undefined ? undefined : positiveInteger('staleAfterHours', props.staleAfterHours);
-  const fullSweepHours = positiveInteger('fullSweepHours', props.fullSweepHours ?? DEFAULTS.fullSweepHours);
+  const aggregators = props.aggregators === undefined ? [] : parseProp('aggregators', props.aggregators);
+  const emails = props.emails === undefined ? [] : parseProp('emails', props.emails);
+  const phones = props.smsNumbers === undefined ? [] : parseProp('smsNumbers', props.smsNumbers);
+  const schedule = parseProp('schedule', props.schedule ?? DEFAULTS.schedule);
+  const historyRetentionDays = parseProp('historyRetentionDays', props.historyRetentionDays ?? DEFAULTS.historyRetentionDays);
+  const statuses = parseProp('alertStatuses', props.alertStatuses ?? DEFAULTS.alertStatuses);
+  const remindAfterHours = parseProp('remindAfterHours', props.remindAfterHours ?? DEFAULTS.remindAfterHours);
+  const notifyRecoveries = parseProp('notifyRecoveries', props.notifyRecoveries ?? DEFAULTS.notifyRecoveries);
+  const staleAfterHours = props.staleAfterHours === undefined ? undefined : parseProp('staleAfterHours', props.staleAfterHours);
+  const fullSweepHours = parseProp('fullSweepHours', props.fullSweepHours ?? DEFAULTS.fullSweepHours);
   // A token (a topic from another construct) can only be checked by CloudFormation.
   const existingTopicArn =
-    props.topicArn === undefined || Token.isUnresolved(props.topicArn)
-      ? props.topicArn
-      : topicArn('topicArn', props.topicArn);
-  const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
-  if (!LOG_RETENTION_DAYS.includes(logRetention)) {
-    throw new SettingsError('logRetention', logRetention, `one of ${LOG_RETENTION_DAYS.join(', ')} (days)`);
-  }
-  const reserveConcurrency = booleanValue('reserveConcurrency', props.reserveConcurrency ?? true);
+    props.topicArn === undefined || Token.isUnresolved(props.topicArn) ? props.topicArn : parseProp('topicArn', props.topicArn);
+  const logRetention = parseProp('logRetention', props.logRetention ?? logs.RetentionDays.ONE_YEAR);
+  const reserveConcurrency = parseProp('reserveConcurrency', props.reserveConcurrency ?? true);
   return {
     aggregators,
     emails,

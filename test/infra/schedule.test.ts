@@ -67,6 +67,18 @@ describe('parseSchedule: rate expressions', () => {
     expect(settingsError.allowed).toMatch(/rate\(N unit\).*cron\(/);
     expect(settingsError.message).toContain('use minute with 1');
   });
+
+  it('rejects a value that is not a string, naming it as given', () => {
+    let error: unknown;
+    try {
+      parseSchedule('schedule', 15);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SettingsError);
+    expect((error as SettingsError).value).toBe(15);
+    expect((error as SettingsError).message).toMatch(/^Invalid schedule: 15\. Allowed: rate\(N unit\)/);
+  });
 });
 
 describe('parseSchedule: cron expressions', () => {

@@ -3,20 +3,26 @@ import {
   AGGREGATOR_NAME,
   DEFAULTS,
   ENV,
+  SETTINGS,
   SettingsError,
-  aggregatorNames,
-  alertStatuses,
-  booleanValue,
-  emailAddresses,
-  positiveInteger,
+  parseSetting,
   settingsFromEnvironment,
   settingsToEnvironment,
-  smsNumbers,
   splitList,
-  tableName,
-  topicArn,
+  wholeNumber,
   type MonitorSettings,
+  type SettingSchema,
 } from '../../core/settings';
+
+// Each setting's schema, as a function of the key and the value.
+const aggregatorNames = (key: string, value: unknown) => parseSetting(key, SETTINGS.aggregators, value);
+const emailAddresses = (key: string, value: unknown) => parseSetting(key, SETTINGS.emails, value);
+const smsNumbers = (key: string, value: unknown) => parseSetting(key, SETTINGS.smsNumbers, value);
+const alertStatuses = (key: string, value: unknown) => parseSetting(key, SETTINGS.alertStatuses, value);
+const positiveInteger = (key: string, value: unknown, max?: number) => parseSetting(key, wholeNumber(max), value);
+const booleanValue = (key: string, value: unknown) => parseSetting(key, SETTINGS.notifyRecoveries, value);
+const topicArn = (key: string, value: unknown) => parseSetting(key, SETTINGS.topicArn, value);
+const tableName = (key: string, value: unknown) => parseSetting(key, SETTINGS.tableName, value);
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:aggwatch-alerts';
 const REQUIRED = { TABLE_NAME: 'aggwatch-history', TOPIC_ARN: TOPIC };
@@ -528,5 +534,31 @@ describe('settingsFromEnvironment', () => {
       HISTORY_RETENTION_DAYS: '30',
       SMS_NOTICES: 'failure,recovery',
     });
+  });
+});
+
+describe('SETTINGS', () => {
+  it.each(Object.keys(SETTINGS))('%s says what is allowed for any bad value, never a generic message', (key) => {
+    // Prepare
+    const schema: SettingSchema<unknown> = SETTINGS[key as keyof typeof SETTINGS];
+    const bad: unknown[] = [{ x: 1 }, null, ['ok', 7], Number.NaN, -1, 'not,valid values!', '', [], 'x'.repeat(300)];
+
+    // Act
+    const errors = bad.flatMap((value) => {
+      try {
+        parseSetting(key, schema, value);
+        return [];
+      } catch (e) {
+        return [e as SettingsError];
+      }
+    });
+
+    // Assess
+    expect(errors.length).toBeGreaterThan(4);
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(SettingsError);
+      expect(error.allowed).not.toMatch(/^Invalid input|^$/);
+      expect(error.message.startsWith(`Invalid ${key}: `)).toBe(true);
+    }
   });
 });

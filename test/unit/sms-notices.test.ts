@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { NoticeKind } from '../../core/notices';
-import { DEFAULTS, SMS_NOTICE_KINDS, SettingsError, settingsFromEnvironment, smsNotices } from '../../core/settings';
+import { DEFAULTS, SETTINGS, SMS_NOTICE_KINDS, SettingsError, parseSetting, settingsFromEnvironment } from '../../core/settings';
+
+const smsNotices = (key: string, value: string | readonly string[]) => parseSetting(key, SETTINGS.smsNotices, value);
 
 const REQUIRED = { TABLE_NAME: 'aggwatch-history', TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:alerts' };
 
