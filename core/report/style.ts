@@ -37,10 +37,10 @@ label { display: inline-flex; align-items: center; gap: 4px; }
 label.stacked { flex-direction: column; align-items: flex-start; gap: 2px; }
 select, input[type=search], button { font: inherit; padding: 3px 6px; }
 input[type=search] { width: 260px; }
-.map-layout { display: grid; grid-template-columns: auto minmax(0, 1fr) 320px; gap: 16px; align-items: start; margin-top: 10px; }
+.map-layout { display: grid; grid-template-columns: auto fit-content(880px) minmax(260px, 1fr); gap: 16px; align-items: start; margin-top: 10px; }
 .overview figcaption { font-size: 12px; color: var(--muted); max-width: 300px; }
 .overview canvas { image-rendering: pixelated; border: 1px solid var(--line); cursor: crosshair; display: block; }
-.grid { border: 1px solid var(--line); border-radius: 4px; min-width: 0; }
+.grid { border: 1px solid var(--line); border-radius: 4px; min-width: 0; max-width: 100%; justify-self: start; }
 .grid:focus-visible { outline: 3px solid var(--focus); }
 #grid-head { display: block; }
 .grid-body { position: relative; }

@@ -67,6 +67,8 @@ export interface PageContext {
   view: View;
   /** The focused cell of the map, as (position in view.rows, position in view.columns). */
   cursor: { row: number; column: number };
+  /** The grid's layout in CSS pixels: the label column's width and a cell's side. */
+  geometry: { labelWidth: number; cell: number };
   /** When the map was first drawn (performance.now()), for the benchmark. */
   firstPaintMs?: number;
 

@@ -57,6 +57,8 @@ export function startPage(ctx: PageContext): void {
         const column = ctx.view.columns[ctx.cursor.column];
         return row === undefined || column === undefined ? undefined : ctx.describe(row * ctx.agg.width + column);
       },
+      /** The grid canvas's layout (CSS pixels): row p, column c is at labelWidth + c * cell, p * cell - scrollTop. */
+      geometry: () => ({ ...ctx.geometry }),
       firstPaintMs: () => ctx.firstPaintMs,
     }),
   });

@@ -21,6 +21,7 @@ export function installMap(ctx: PageContext): void {
   const detail = byId<HTMLElement>('cell-detail');
   const announce = byId<HTMLElement>('cell-announce');
   let rowPosition = new Int32Array(0);
+  ctx.geometry = { labelWidth: LABEL_W, cell: CELL };
 
   const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
   const colours = ctx.model.legend.map((info) => rgb(info.colour));
