@@ -37,11 +37,18 @@ export function installMap(ctx: PageContext): void {
     return g;
   };
 
-  /** The whole aggregator: each pixel row blends the rows it stands for, so a dark band or column shows at a glance. */
+  /**
+   * The whole aggregator: each pixel row stands for one or more rows. Where any of them is affected, the pixel takes
+   * the most severe status's colour, stronger the larger its share (at least 40%, so one dark account among the 25 a
+   * pixel holds at 10,000 rows still shows); otherwise the blend of SUCCEEDED and not collected.
+   */
   const drawOverview = () => {
     const { report, width, status } = ctx.agg;
     const columns = ctx.view.columns;
     const rows = report.rows.length;
+    const legend = ctx.model.legend;
+    const quiet = legend.map((info) => info.status === 'SUCCEEDED' || info.status === 'NONE');
+    const healthy = colours[legend.findIndex((info) => info.status === 'SUCCEEDED')] ?? [255, 255, 255];
     const cw = Math.max(2, Math.min(12, Math.floor(296 / Math.max(1, width))));
     const w = Math.max(1, width * cw);
     const h = Math.max(1, Math.min(OVERVIEW_MAX_H, rows * 6));
@@ -53,24 +60,38 @@ export function installMap(ctx: PageContext): void {
     if (rows === 0 || width === 0) return g.clearRect(0, 0, w, h);
     const image = g.createImageData(w, h);
     const px = image.data;
+    const mixed = [0, 0, 0];
     for (let y = 0; y < h; y++) {
       const from = Math.floor((y * rows) / h);
       const to = Math.max(from + 1, Math.floor(((y + 1) * rows) / h));
+      const n = to - from;
       for (let c = 0; c < width; c++) {
         const column = columns[c] as number;
-        let r = 0, gr = 0, b = 0;
+        let r = 0, gr = 0, b = 0, affected = 0, worst = legend.length;
         for (let row = from; row < to; row++) {
-          const colour = colours[status[row * width + column] as number] as [number, number, number];
+          const s = status[row * width + column] as number;
+          const colour = colours[s] as [number, number, number];
           r += colour[0];
           gr += colour[1];
           b += colour[2];
+          if (!quiet[s]) {
+            affected++;
+            if (s < worst) worst = s;
+          }
         }
-        const n = to - from;
+        mixed[0] = r / n;
+        mixed[1] = gr / n;
+        mixed[2] = b / n;
+        if (affected > 0) {
+          const strong = colours[worst] as [number, number, number];
+          const k = 0.4 + (0.6 * affected) / n;
+          for (let i = 0; i < 3; i++) mixed[i] = (1 - k) * healthy[i]! + k * strong[i]!;
+        }
         for (let x = c * cw; x < (c + 1) * cw; x++) {
           const o = (y * w + x) * 4;
-          px[o] = r / n;
-          px[o + 1] = gr / n;
-          px[o + 2] = b / n;
+          px[o] = mixed[0]!;
+          px[o + 1] = mixed[1]!;
+          px[o + 2] = mixed[2]!;
           px[o + 3] = 255;
         }
       }
@@ -113,8 +134,9 @@ export function installMap(ctx: PageContext): void {
   const drawHead = () => {
     const { report } = ctx.agg;
     const columns = ctx.view.columns;
-    // Room on the right for the last names, which lean that way.
-    const w = LABEL_W + columns.length * CELL + 64;
+    // Room on the right for the last names, which lean that way; no wider than the grid, scrolled with it.
+    const w = Math.min(LABEL_W + columns.length * CELL + 64, scroller.clientWidth || Number.POSITIVE_INFINITY);
+    const left = scroller.scrollLeft;
     const g = sized(head, w, HEAD_H);
     g.clearRect(0, 0, w, HEAD_H);
     g.fillStyle = '#222';
@@ -124,7 +146,8 @@ export function installMap(ctx: PageContext): void {
     columns.forEach((column, c) => {
       const region = report.regions[column];
       if (!region) return;
-      const x = LABEL_W + c * CELL;
+      const x = LABEL_W + c * CELL - left;
+      if (x < LABEL_W - CELL) return;
       // The share of affected sources in the region, as a bar under its name.
       const share = region.collected === 0 ? 0 : region.affected / region.collected;
       g.fillStyle = '#e0e0e0';
@@ -269,6 +292,9 @@ export function installMap(ctx: PageContext): void {
     ctx.view.rows.forEach((row, p) => (rowPosition[row] = p));
     ctx.cursor.row = Math.max(0, Math.min(ctx.cursor.row, ctx.view.rows.length - 1));
     ctx.cursor.column = Math.max(0, Math.min(ctx.cursor.column, ctx.view.columns.length - 1));
+    // The spacer first: the grid's width, which the header's follows, comes from it.
+    spacer.style.height = ctx.view.rows.length * CELL + 'px';
+    spacer.style.width = LABEL_W + ctx.view.columns.length * CELL + 'px';
     drawOverview();
     drawHead();
     drawGrid();
@@ -313,7 +339,14 @@ export function installMap(ctx: PageContext): void {
     action();
   });
 
-  scroller.addEventListener('scroll', () => drawGrid());
+  let scrolledLeft = 0;
+  scroller.addEventListener('scroll', () => {
+    if (scroller.scrollLeft !== scrolledLeft) {
+      scrolledLeft = scroller.scrollLeft;
+      drawHead();
+    }
+    drawGrid();
+  });
   scroller.addEventListener('click', (event) => {
     const box = scroller.getBoundingClientRect();
     const x = event.clientX - box.left + scroller.scrollLeft - LABEL_W;
