@@ -25,7 +25,10 @@ a { color: var(--focus); }
 .trend-better { color: #006b4f; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
-thead th { background: var(--bg-soft); position: sticky; top: 0; }
+thead th { background: var(--bg-soft); }
+#list thead th { position: sticky; top: 0; }
+th code { overflow-wrap: normal; }
+button { white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.message { max-width: 420px; overflow-wrap: anywhere; color: var(--muted); }
 tbody tr:focus { outline: 3px solid var(--focus); outline-offset: -3px; background: #eef4ff; }

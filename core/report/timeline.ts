@@ -12,7 +12,9 @@ const PAD = { left: 48, right: 12, top: 12, bottom: 28 } as const;
 
 export function timelineSvg(report: AggregatorReport, window: { from: string; to: string }, id: string): string {
   const points = report.timeline;
-  const from = Date.parse(window.from);
+  // From the first run when the monitor started within the window: a week of runs is not squeezed into a month.
+  const from = Math.max(Date.parse(window.from), points.length > 0 ? Date.parse(points[0]!.at) : Number.NEGATIVE_INFINITY);
+  const fromLabel = new Date(from).toISOString();
   const to = Math.max(from + 1, Date.parse(window.to));
   const measured = points.filter((p) => p.failed !== undefined);
   const top = Math.max(1, ...measured.map((p) => Math.max(p.failed ?? 0, p.outdated ?? 0)));
@@ -40,7 +42,7 @@ export function timelineSvg(report: AggregatorReport, window: { from: string; to
     measured.length > 0 ? `<polyline fill="none" stroke="#e69f00" stroke-width="2" stroke-dasharray="6 4" points="${line((p) => p.outdated)}"/>` : '',
     measured.length > 0 ? `<polyline fill="none" stroke="#d55e00" stroke-width="2.5" points="${line((p) => p.failed)}"/>` : '',
     errors,
-    `<text x="${PAD.left}" y="${H - 6}" font-size="11" fill="#444">${escapeHtml(formatUtc(window.from))}</text>`,
+    `<text x="${PAD.left}" y="${H - 6}" font-size="11" fill="#444">${escapeHtml(formatUtc(fromLabel))}</text>`,
     `<text x="${W - PAD.right}" y="${H - 6}" font-size="11" fill="#444" text-anchor="end">${escapeHtml(formatUtc(window.to))}</text>`,
     '</svg>',
     `<figcaption><svg class="icon" viewBox="0 0 16 16" aria-hidden="true"><line x1="0" x2="16" y1="8" y2="8" stroke="#d55e00" stroke-width="3"/></svg>FAILED (solid) ` +
