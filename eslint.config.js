@@ -1,6 +1,34 @@
 // @ts-check
 import js from '@eslint/js';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
+
+/**
+ * The products and the directions their imports may take (docs/architecture.md). Each entry: a folder, and the
+ * folders of ours it must never import. `tools/` (the local mode, the benchmark) is for tests and the demo only.
+ */
+const PRODUCTS = ['core', 'adapters', 'lambda', 'lib', 'cli', 'tools', 'test', 'bin'];
+const MAY_IMPORT = {
+  core: [],
+  adapters: ['core'],
+  lambda: ['core', 'adapters'],
+  // The stack builds the table from the store's one schema definition, and nothing else of the adapters.
+  lib: ['core', 'adapters/store/table-schema.ts'],
+  cli: ['core', 'adapters'],
+  tools: ['core', 'adapters', 'lambda', 'lib', 'cli'],
+};
+/** What ships (the function bundle, the construct, the CLI): runtime dependencies only. */
+const SHIPPED = ['core', 'adapters', 'lambda', 'lib', 'cli'].map((d) => `${d}/**/*.ts`);
+
+const zones = Object.entries(MAY_IMPORT).flatMap(([target, allowed]) =>
+  PRODUCTS.filter((from) => from !== target && !allowed.some((a) => a === from)).map((from) => ({
+    target: `./${target}`,
+    from: `./${from}`,
+    except: allowed.filter((a) => a.startsWith(`${from}/`)).map((a) => `./${a.slice(from.length + 1)}`),
+    message: `${target}/ may import only ${allowed.length ? allowed.join(', ') : 'core/ itself'} (eslint.config.js).`,
+  })),
+);
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', 'coverage/', '.bench/'] },
@@ -17,6 +45,19 @@ export default tseslint.config(
           ['only', 'skip', 'todo'].map((property) => ({ object, property, message: 'No focused or skipped tests.' })),
         ),
       ],
+    },
+  },
+  {
+    files: ['**/*.ts', '**/*.mjs', '**/*.js'],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ alwaysTryTypes: true })] },
+    rules: { 'import-x/no-restricted-paths': ['error', { zones }] },
+  },
+  {
+    files: SHIPPED,
+    plugins: { 'import-x': importX },
+    rules: {
+      'import-x/no-extraneous-dependencies': ['error', { devDependencies: false, optionalDependencies: false, peerDependencies: true }],
     },
   },
 );

@@ -19,7 +19,7 @@ import {
   LOG_RETENTION_DAYS,
   MAX_HISTORY_RETENTION_DAYS,
   type ConfigAggregatorMonitorProps,
-} from './config-aggregator-monitor';
+} from './monitor/props';
 import { parseSchedule } from './schedule';
 
 /** The context keys the stack reads: the construct's props, by the same names (`logRetention` in days). */

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { build, type BuildOptions } from 'esbuild';
+import { ESBUILD_OPTIONS } from '../../lib/monitor/bundling';
 import { MonitorStack } from '../../lib/monitor-stack';
 
 export const STACK = 'ConfigAggregatorWatch';
@@ -83,21 +84,12 @@ export function synthesizeFunction(outdir: string, context: Record<string, strin
 }
 
 /**
- * The same esbuild options as the stack's NodejsFunction bundling (lib/config-aggregator-monitor.ts), so the bare
+ * The same esbuild options as the stack's NodejsFunction bundling (lib/monitor/bundling.ts), so the bare
  * loop runs on the same bundled SDK code as the handler.
  */
 export async function buildHelpers(outdir: string): Promise<HelperBundles> {
   const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-  const options: BuildOptions = {
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    mainFields: ['module', 'main'],
-    minify: true,
-    target: 'node22',
-    banner: { js: "import{createRequire}from'node:module';const require=createRequire(import.meta.url);" },
-    logLevel: 'warning',
-  };
+  const options: BuildOptions = { ...ESBUILD_OPTIONS, logLevel: 'warning' };
   const child = join(outdir, 'child.mjs');
   const bareLoop = join(outdir, 'bare-loop.mjs');
   await build({ ...options, entryPoints: [here('./child.ts')], outfile: child });

@@ -1,5 +1,5 @@
 /**
- * The benchmark's results, the issue's targets evaluated on them, and the markdown report (BENCHMARKS.md).
+ * The benchmark's results, the issue's targets evaluated on them, and the markdown report (docs/benchmarks.md).
  * Every verdict in the report is computed here from the measurements; nothing is written by hand.
  */
 import { execSync } from 'node:child_process';
@@ -420,7 +420,7 @@ export function renderReport(results: BenchResults): string {
   p('npm ci');
   p('npm run bench                      # 1,000 / 10,000 / 100,000 sources at 50 ms per Config call (about 6 min)');
   p('npm run bench -- --quick           # 1,000 and 10,000 sources at 0 ms (under a minute)');
-  p('npm run bench -- --latency-ms 0,50,150 --out BENCHMARKS.md   # this report, 150 ms included (about 20 min)');
+  p('npm run bench -- --latency-ms 0,50,150   # this report (docs/benchmarks.md), 150 ms included (about 20 min)');
   p('```');
   p();
   p("The app is synthesized as `cdk deploy` would, and the function's esbuild bundle, Handler, Timeout, MemorySize and");

@@ -11,7 +11,7 @@
  *   changed).
  * Plus the bundle's size and module initialisation time. The report (markdown) says which targets are met.
  *
- *   npm run bench -- [--sizes 1000,10000,100000] [--latency-ms 50] [--out BENCHMARKS.md] [--quick]
+ *   npm run bench -- [--sizes 1000,10000,100000] [--latency-ms 50] [--out docs/benchmarks.md] [--quick]
  *                    [--init-samples 7] [--bare-repeats N] [--seed 1] [--json .bench/results.json]
  *                    [--node-args=--max-old-space-size=200] [--render .bench/results.json]
  *
@@ -53,7 +53,7 @@ const { values: args } = parseArgs({
   options: {
     sizes: { type: 'string' },
     'latency-ms': { type: 'string' },
-    out: { type: 'string', default: 'BENCHMARKS.md' },
+    out: { type: 'string', default: 'docs/benchmarks.md' },
     quick: { type: 'boolean', default: false },
     'init-samples': { type: 'string', default: '7' },
     'bare-repeats': { type: 'string' },

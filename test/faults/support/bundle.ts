@@ -1,8 +1,9 @@
 /**
  * The handler as Lambda runs it: lambda/handler.ts bundled by esbuild with the options the construct gives
- * NodejsFunction (ESM, minified, the AWS SDK bundled in, the createRequire banner), target lowered to the local
- * Node.js. Built once per content of the function's sources (lambda/, core/, adapters/) and the lockfile, into the system temp directory, and shared by the
- * test files (each runs in its own worker): the first one to need it builds, the others reuse it.
+ * NodejsFunction (lib/monitor/bundling.ts: ESM, minified, the AWS SDK bundled in, the createRequire banner). Built
+ * once per content of the function's sources (lambda/, core/, adapters/), its bundling options and the lockfile,
+ * into the system temp directory, and shared by the test files (each runs in its own worker): the first one to need
+ * it builds, the others reuse it.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { ESBUILD_OPTIONS } from '../../../lib/monitor/bundling';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** The Handler setting of the function: index.mjs, export handler. */
@@ -24,11 +26,12 @@ function sources(dir: string): string[] {
 
 /** The function's source folders: what the bundle is built from. */
 const FUNCTION_SOURCES = ['lambda', 'core', 'adapters'];
+const BUNDLING = 'lib/monitor/bundling.ts';
 
 /** The directory holding index.mjs, built if this content of the function's sources was not built before. */
 export async function handlerBundle(): Promise<string> {
   const hash = createHash('sha256');
-  for (const file of [...FUNCTION_SOURCES.flatMap((d) => sources(join(ROOT, d))), join(ROOT, 'package-lock.json')].sort()) {
+  for (const file of [...FUNCTION_SOURCES.flatMap((d) => sources(join(ROOT, d))), join(ROOT, BUNDLING), join(ROOT, 'package-lock.json')].sort()) {
     hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
   }
   const dir = join(tmpdir(), `aggwatch-faults-${hash.digest('hex').slice(0, 16)}`);
@@ -37,15 +40,9 @@ export async function handlerBundle(): Promise<string> {
   const staging = `${dir}.${process.pid}.${Date.now()}`;
   mkdirSync(staging, { recursive: true });
   await build({
+    ...ESBUILD_OPTIONS,
     entryPoints: [join(ROOT, 'lambda/handler.ts')],
     outfile: join(staging, 'index.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: `node${process.versions.node.split('.')[0]}`,
-    minify: true,
-    mainFields: ['module', 'main'],
-    banner: { js: "import{createRequire}from'node:module';const require=createRequire(import.meta.url);" },
     logLevel: 'error',
   });
   try {

@@ -1,0 +1,62 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import { TELEMETRY } from '../../core/telemetry';
+import { serviceMetric, type MonitorAlarms } from './alarms';
+
+/** Sources per status per aggregator, runs, errors, durations and the alarms, over the schedule's period. */
+export function createMonitorDashboard(
+  scope: Construct,
+  parts: { readonly function: lambda.IFunction; readonly alarms: MonitorAlarms },
+  periodSeconds: number,
+): cloudwatch.Dashboard {
+  const period = Duration.seconds(periodSeconds);
+  const { namespace, service, dimensions, metrics } = TELEMETRY;
+  const metric = (metricName: string, statistic: string, label: string) =>
+    serviceMetric(metricName, { statistic, period, label });
+  const search =
+    `SEARCH('{${namespace},${dimensions.service},${dimensions.aggregator},${dimensions.status}} ` +
+    `MetricName="${metrics.sources}" ${dimensions.service}="${service}"', 'Maximum', ${periodSeconds})`;
+  const fn = parts.function;
+
+  const dashboard = new cloudwatch.Dashboard(scope, 'Dashboard', { defaultInterval: Duration.days(7) });
+  dashboard.addWidgets(
+    new cloudwatch.GraphWidget({
+      title: 'Sources per status, per aggregator',
+      width: 24,
+      left: [new cloudwatch.MathExpression({ expression: search, usingMetrics: {}, label: '', period })],
+    }),
+  );
+  dashboard.addWidgets(
+    new cloudwatch.GraphWidget({
+      title: 'Runs',
+      width: 12,
+      left: [
+        metric(metrics.successfulRuns, 'Sum', 'Successful runs'),
+        fn.metricInvocations({ statistic: 'Sum', period, label: 'Invocations' }),
+      ],
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Errors',
+      width: 12,
+      left: [
+        fn.metricErrors({ statistic: 'Sum', period, label: 'Function errors' }),
+        metric(metrics.aggregatorErrors, 'Sum', 'Aggregator errors'),
+      ],
+    }),
+  );
+  dashboard.addWidgets(
+    new cloudwatch.GraphWidget({
+      title: 'Duration (ms)',
+      width: 12,
+      left: [
+        fn.metricDuration({ statistic: 'p50', period, label: 'Function p50' }),
+        fn.metricDuration({ statistic: 'Maximum', period, label: 'Function max' }),
+        metric(metrics.runDuration, 'Maximum', 'Run duration max'),
+      ],
+    }),
+    new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: 12, height: 6, alarms: Object.values(parts.alarms) }),
+  );
+  return dashboard;
+}

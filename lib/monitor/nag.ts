@@ -1,0 +1,47 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+
+/**
+ * Acknowledges the cdk-nag (v3, CDK policy validation) findings that are deliberate, each on the narrowest
+ * construct and finding, with the reason.
+ */
+export function acknowledgeNagFindings(parts: {
+  readonly table: dynamodb.Table;
+  readonly role: iam.Role;
+  readonly key?: kms.Key;
+  readonly dlq: sqs.Queue;
+}): void {
+  const tableLogicalId = Stack.of(parts.table).resolve((parts.table.node.defaultChild as dynamodb.CfnTable).logicalId);
+  const configArn = 'arn:<AWS::Partition>:config:<AWS::Region>:<AWS::AccountId>:config-aggregator/*';
+  const policy = Validations.of(parts.role);
+  policy.acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${configArn}]`,
+    reason:
+      'Config aggregator ARNs end in a random suffix (config-aggregator/config-aggregator-xxxxxxxx), not the ' +
+      'aggregator name, so they cannot be scoped by name; the statement is limited to this account and region ' +
+      'and to the two read-only Describe actions.',
+  });
+  policy.acknowledge({
+    id: `AwsSolutions-IAM5[Resource::<${String(tableLogicalId)}.Arn>/index/*]`,
+    reason:
+      "Queries use the table's attention (LSI) and transitions (GSI) indexes; index/* covers only this table's " +
+      'indexes, with the same actions as the table.',
+  });
+  if (parts.key) {
+    policy.acknowledge({
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason:
+        'Publishing to a KMS-encrypted SNS topic needs kms:GenerateDataKey* (with and without plaintext); the ' +
+        "grant is on this topic's key only.",
+    });
+  }
+  Validations.of(parts.dlq).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason:
+      "This queue is itself the dead-letter queue (the function's on-failure destination and the schedule " +
+      "target's DLQ), and it is alarmed; a dead-letter queue for it would never be read.",
+  });
+}

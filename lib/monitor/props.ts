@@ -1,0 +1,156 @@
+import { Token } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { AlertableStatus } from '../../core/model';
+import {
+  DEFAULTS,
+  SettingsError,
+  aggregatorNames,
+  alertStatuses,
+  booleanValue,
+  emailAddresses,
+  positiveInteger,
+  smsNumbers,
+  topicArn,
+} from '../../core/settings';
+import { parseSchedule, type ParsedSchedule } from '../schedule';
+
+/** Upper bound of `historyRetentionDays`, the same as the function's own check of its environment. */
+export const MAX_HISTORY_RETENTION_DAYS = 36_500;
+
+/** The retention periods CloudWatch Logs accepts, in days (9999: never expire). */
+export const LOG_RETENTION_DAYS = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number');
+
+export interface ConfigAggregatorMonitorProps {
+  /**
+   * Names of the Config aggregators to watch, in this stack's account and region.
+   * @default - every aggregator in the account and region, discovered at each run
+   */
+  readonly aggregators?: readonly string[];
+  /**
+   * E-mail addresses to subscribe to the alert topic. Each must confirm the subscription from the e-mail AWS sends.
+   * @default - no e-mail subscriptions
+   */
+  readonly emails?: readonly string[];
+  /**
+   * Phone numbers in E.164 form (such as +15555550100) to subscribe to the alert topic by SMS.
+   * @default - no SMS subscriptions
+   */
+  readonly smsNumbers?: readonly string[];
+  /**
+   * When to check: an EventBridge `rate(...)` or `cron(...)` expression.
+   * @default 'rate(15 minutes)'
+   */
+  readonly schedule?: string;
+  /**
+   * How long history entries and run summaries are kept (DynamoDB TTL), in days.
+   * @default 400
+   */
+  readonly historyRetentionDays?: number;
+  /**
+   * Source statuses that raise an alert: `FAILED`, and optionally `OUTDATED`.
+   * @default ['FAILED']
+   */
+  readonly alertStatuses?: readonly AlertableStatus[];
+  /**
+   * Hours after which a source still in an alerting status is reported again.
+   * @default 24
+   */
+  readonly remindAfterHours?: number;
+  /**
+   * Whether to report sources that return to SUCCEEDED.
+   * @default true
+   */
+  readonly notifyRecoveries?: boolean;
+  /**
+   * Report a SUCCEEDED source whose last update is older than this many hours as stale.
+   * @default - stale sources are not reported
+   */
+  readonly staleAfterHours?: number;
+  /**
+   * Hours between full sweeps, which read every source instead of only those not SUCCEEDED.
+   * @default 6
+   */
+  readonly fullSweepHours?: number;
+  /**
+   * Publish to this existing SNS topic instead of creating one (and its KMS key). If that topic is encrypted,
+   * its key policy must let this construct's function role and `cloudwatch.amazonaws.com` use the key
+   * (`kms:Decrypt`, `kms:GenerateDataKey*`). `emails` and `smsNumbers` are subscribed to it.
+   * @default - a new topic encrypted with a new customer-managed key
+   */
+  readonly topicArn?: string;
+  /**
+   * How long the function's log events are kept.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Reserve one concurrent execution for the function, so that two runs never overlap. Lambda refuses a
+   * reservation that leaves fewer than 100 unreserved executions, so on accounts with a small concurrency
+   * quota (new accounts can have 10) set this to `false`; runs may then overlap when one outlasts the schedule.
+   * @default true
+   */
+  readonly reserveConcurrency?: boolean;
+}
+
+/** The props validated once, defaults applied: what the parts of the construct are built from. */
+export interface ResolvedProps {
+  readonly aggregators: readonly string[];
+  readonly emails: readonly string[];
+  readonly phones: readonly string[];
+  readonly schedule: ParsedSchedule;
+  readonly historyRetentionDays: number;
+  readonly alertStatuses: readonly AlertableStatus[];
+  readonly remindAfterHours: number;
+  readonly notifyRecoveries: boolean;
+  readonly staleAfterHours?: number;
+  readonly fullSweepHours: number;
+  /** An existing topic's ARN (a token is passed through: only CloudFormation can check it). */
+  readonly existingTopicArn?: string;
+  readonly logRetention: logs.RetentionDays;
+  readonly reserveConcurrency: boolean;
+}
+
+/** Validates every prop with the same checks the function applies to its environment; throws SettingsError. */
+export function resolveProps(props: ConfigAggregatorMonitorProps): ResolvedProps {
+  // In the order of the props, so that of several bad values the first one is reported.
+  const aggregators = props.aggregators === undefined ? [] : aggregatorNames('aggregators', props.aggregators);
+  const emails = props.emails === undefined ? [] : emailAddresses('emails', props.emails);
+  const phones = props.smsNumbers === undefined ? [] : smsNumbers('smsNumbers', props.smsNumbers);
+  const schedule = parseSchedule('schedule', props.schedule ?? DEFAULTS.schedule);
+  const historyRetentionDays = positiveInteger(
+    'historyRetentionDays',
+    props.historyRetentionDays ?? DEFAULTS.historyRetentionDays,
+    MAX_HISTORY_RETENTION_DAYS,
+  );
+  const statuses = alertStatuses('alertStatuses', props.alertStatuses ?? DEFAULTS.alertStatuses);
+  const remindAfterHours = positiveInteger('remindAfterHours', props.remindAfterHours ?? DEFAULTS.remindAfterHours);
+  const notifyRecoveries = booleanValue('notifyRecoveries', props.notifyRecoveries ?? DEFAULTS.notifyRecoveries);
+  const staleAfterHours =
+    props.staleAfterHours === undefined ? undefined : positiveInteger('staleAfterHours', props.staleAfterHours);
+  const fullSweepHours = positiveInteger('fullSweepHours', props.fullSweepHours ?? DEFAULTS.fullSweepHours);
+  // A token (a topic from another construct) can only be checked by CloudFormation.
+  const existingTopicArn =
+    props.topicArn === undefined || Token.isUnresolved(props.topicArn)
+      ? props.topicArn
+      : topicArn('topicArn', props.topicArn);
+  const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+  if (!LOG_RETENTION_DAYS.includes(logRetention)) {
+    throw new SettingsError('logRetention', logRetention, `one of ${LOG_RETENTION_DAYS.join(', ')} (days)`);
+  }
+  const reserveConcurrency = booleanValue('reserveConcurrency', props.reserveConcurrency ?? true);
+  return {
+    aggregators,
+    emails,
+    phones,
+    schedule,
+    historyRetentionDays,
+    alertStatuses: statuses,
+    remindAfterHours,
+    notifyRecoveries,
+    ...(staleAfterHours === undefined ? {} : { staleAfterHours }),
+    fullSweepHours,
+    ...(existingTopicArn === undefined ? {} : { existingTopicArn }),
+    logRetention,
+    reserveConcurrency,
+  };
+}
