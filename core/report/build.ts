@@ -108,6 +108,9 @@ function aggregatorReport(input: AggregatorInput): AggregatorReport {
     placed.push({ state, status, row, column });
   }
 
+  // Config reports one status per source id, type and region (AggregatedSourceStatus, Config API reference:
+  // https://docs.aws.amazon.com/config/latest/APIReference/API_AggregatedSourceStatus.html); a cell without one is an
+  // account the aggregator does not cover in that region (NONE), which is its configuration, not a failure.
   // Most affected first; then by id, so the same table gives the same picture.
   const rowOrder = rowList.map((_, i) => i);
   rowOrder.sort((a, b) => {

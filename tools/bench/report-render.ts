@@ -8,7 +8,9 @@
  * (fresh profile each time) and reads the page's own performance mark for the first paint of the map, plus the time
  * one filter change takes to recompute and redraw. Prints the results; writes nothing into the repository.
  *
- *   npm run bench:report -- [--accounts 10000] [--regions 37] [--repeats 3] [--keep report.html]
+ *   npm run bench:report -- [--accounts 10000] [--regions 37] [--repeats 3] [--keep report.html] [--outage]
+ *
+ * --outage: the worst case for the file, every source FAILED (each cell then carries its details).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +30,7 @@ const { values: args } = parseArgs({
     regions: { type: 'string', default: '37' },
     repeats: { type: 'string', default: '3' },
     keep: { type: 'string' },
+    outage: { type: 'boolean', default: false },
   },
 });
 const whole = (name: string, value: string | undefined, min: number) => {
@@ -66,7 +69,8 @@ function organization(): { states: SourceState[]; transitions: HistoryEntry[]; r
       const since = new Date(Date.parse(WINDOW.from) + random() * 30 * 86_400_000).toISOString();
       const roll = random();
       let s: SourceState;
-      if (unauthorized) s = { ...base, status: 'FAILED', since, errorCode: 'AccessDeniedException', errorMessage: 'The aggregator account is not authorized to aggregate data from this source' };
+      if (args.outage) s = { ...base, status: 'FAILED', since, errorCode: 'AccessDeniedException', errorMessage: `Not authorized in ${region}` };
+      else if (unauthorized) s = { ...base, status: 'FAILED', since, errorCode: 'AccessDeniedException', errorMessage: 'The aggregator account is not authorized to aggregate data from this source' };
       else if (optedOut && optIn.has(region)) s = { ...base, status: 'FAILED', since, errorCode: 'RegionNotEnabledException', errorMessage: `The region ${region} is not enabled for this account` };
       else if (roll < 1 / 1_250) s = { ...base, status: 'FAILED', since, errorCode: 'NoAvailableConfigurationRecorderException', errorMessage: 'No configuration recorder is available' };
       else if (roll < 1 / 1_250 + 1 / 200) s = { ...base, status: 'OUTDATED', since };
