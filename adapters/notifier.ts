@@ -1,10 +1,16 @@
 /**
- * Publishes a rendered digest message to the alert topic. Thin on purpose: rendering, size limits and what
- * counts as notified live in core/digest.ts and the caller; a failed Publish propagates so the caller leaves
- * the notices owed for the next run.
+ * Publishes one rendered publication to the alert topic, with the String message structure and its message
+ * attributes (Amazon SNS API Reference, Publish). Thin on purpose: rendering, size limits and what counts as
+ * notified live in core/digest and the caller; a failed Publish propagates so the caller leaves the notices owed
+ * for the next run.
  */
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { wireAttributes, type OutboundMessage } from '../core/digest';
+import { PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
+import { encodeAttributes, type MessageAttributes, type Publication } from '../core/digest';
+
+/** The attributes as SNS Publish takes them (MessageAttributes: name -> DataType and StringValue). */
+export function wireAttributes(a: MessageAttributes): Record<string, MessageAttributeValue> {
+  return Object.fromEntries(encodeAttributes(a).map((e) => [e.name, { DataType: e.dataType, StringValue: e.value }]));
+}
 
 export class Notifier {
   constructor(
@@ -12,18 +18,17 @@ export class Notifier {
     private readonly topicArn: string,
   ) {}
 
-  /** Returns SNS's MessageId once the topic accepted the message. */
-  async publish(m: OutboundMessage): Promise<string> {
+  /** Returns SNS's MessageId once the topic accepted the publication. */
+  async publish(p: Publication): Promise<string> {
     const out = await this.sns.send(
       new PublishCommand({
         TopicArn: this.topicArn,
-        Subject: m.subject,
-        Message: m.message,
-        MessageStructure: 'json',
-        MessageAttributes: wireAttributes(m.attributes),
+        ...(p.subject !== undefined ? { Subject: p.subject } : {}),
+        Message: p.message,
+        MessageAttributes: wireAttributes(p.attributes),
       }),
     );
-    if (out.MessageId === undefined) throw new Error(`SNS accepted no MessageId for ${m.attributes.aggregator} part ${m.part}/${m.parts}`);
+    if (out.MessageId === undefined) throw new Error(`SNS accepted no MessageId for the ${p.attributes.aggregator} ${p.format} publication`);
     return out.MessageId;
   }
 }

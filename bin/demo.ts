@@ -85,7 +85,7 @@ try {
         org.outdate(AGGREGATOR, outdating);
       },
       expect: (r) =>
-        euRegions.every((region) => r.messages.some((m) => m.structured?.email?.includes(`${account} (ACCOUNT), ${region}`)))
+        euRegions.every((region) => r.messages.some((m) => m.message.includes(`${account} (ACCOUNT), ${region}`)))
           ? undefined
           : `the digest should name ${account} in each of ${euRegions.join(', ')}`,
     },
@@ -97,7 +97,7 @@ try {
     {
       hours: 5,
       story: `nothing changes, but failures notified ${REMIND_AFTER_HOURS}+ hours ago are due a reminder`,
-      expect: (r) => (r.messages.some((m) => attribute(m, 'kind').includes('reminder')) ? undefined : 'reminders were due'),
+      expect: (r) => (r.messages.some((m) => attribute(m, 'kinds').includes('reminder')) ? undefined : 'reminders were due'),
     },
     {
       hours: 6,
@@ -109,7 +109,7 @@ try {
         org.removeSource(AGGREGATOR, removedSource);
         org.fail(AGGREGATOR, newlyFailing, 'recorderOff');
       },
-      expect: (r) => (r.messages.some((m) => attribute(m, 'kind').includes('recovery')) ? undefined : 'recoveries should be notified'),
+      expect: (r) => (r.messages.some((m) => attribute(m, 'kinds').includes('recovery')) ? undefined : 'recoveries should be notified'),
     },
     {
       hours: 7,
@@ -125,7 +125,7 @@ try {
     rule(`Tick ${i + 1} · ${time} (+${tick.hours}h)`);
     out(`  ${tick.story}`);
     const result = await runTick(handler, time);
-    for (const m of result.messages) printMessage(m);
+    for (const m of result.messages) printMessage(m, result.sms);
     if (result.messages.length === 0) out('  (no notification)');
     out(`  run: ${summary(result)}`);
     const problem = tick.expect?.(result);
@@ -147,7 +147,10 @@ process.exit(failed ? 1 : 0);
 
 interface TickResult {
   readonly report: RunReport;
+  /** The digests' e-mail publications (one per digest part). */
   readonly messages: PublishedMessage[];
+  /** The digests' SMS publications. */
+  readonly sms: PublishedMessage[];
   readonly writeRequests: number;
   readonly ms: number;
 }
@@ -159,15 +162,17 @@ async function runTick(handler: Handler, time: string): Promise<TickResult> {
   const writesBefore = local.dynamodbProxy.writes().length;
   const t0 = Date.now();
   const report = await handler(scheduledEvent(time, org), lambdaContext(org));
-  return { report, messages: published, writeRequests: local.dynamodbProxy.writes().length - writesBefore, ms: Date.now() - t0 };
+  const format = (f: string) => published.filter((m) => m.attributes.format?.value === f);
+  return { report, messages: format('email'), sms: format('sms'), writeRequests: local.dynamodbProxy.writes().length - writesBefore, ms: Date.now() - t0 };
 }
 
-function printMessage(m: PublishedMessage): void {
-  const kinds = attribute(m, 'kind').join(', ');
+function printMessage(m: PublishedMessage, sms: readonly PublishedMessage[]): void {
+  const kinds = attribute(m, 'kinds').join(', ');
   out(`  ✉ ${m.subject ?? '(no subject)'}`);
-  out(`    attributes: kind=${kinds} statuses=${attribute(m, 'statuses').join(',')} count=${String(m.attributes.count?.value ?? '')}`);
-  out(`    SMS: ${m.structured?.sms ?? '(none)'}`);
-  const lines = (m.structured?.email ?? '').trimEnd().split('\n');
+  out(`    attributes: kinds=${kinds} severity=${attribute(m, 'severity').join('')} statuses=${attribute(m, 'statuses').join(',')} count=${String(m.attributes.count?.value ?? '')}`);
+  const text = sms.find((t) => t.attributes.aggregator?.value === m.attributes.aggregator?.value)?.message;
+  out(`    SMS: ${text ?? '(none: no notice of the kinds SMS_NOTICES chooses)'}`);
+  const lines = m.message.trimEnd().split('\n');
   out('    E-mail:');
   for (const line of lines.slice(0, EMAIL_LINES)) out(`    │ ${line}`);
   if (lines.length > EMAIL_LINES) out(`    │ … ${lines.length - EMAIL_LINES} more lines (npm run demo -- --full prints them)`);

@@ -4,6 +4,7 @@
  * and what is allowed.
  */
 import { ALERTABLE_STATUSES, type AlertableStatus } from './model';
+import type { NoticeKind } from './notices';
 
 export class SettingsError extends Error {
   override readonly name = 'SettingsError';
@@ -23,7 +24,11 @@ export const DEFAULTS = {
   remindAfterHours: 24,
   notifyRecoveries: true,
   fullSweepHours: 6,
+  smsNotices: ['failure', 'monitor-error'] as readonly NoticeKind[],
 } as const;
+
+/** The notice kinds `smsNotices` can choose: every kind there is (the `kinds` message attribute's values). */
+export const SMS_NOTICE_KINDS = ['failure', 'reminder', 'recovery', 'monitor-error'] as const satisfies readonly NoticeKind[];
 
 /** What the handler needs; everything else (subscriptions, schedule) is the stack's business. */
 export interface MonitorSettings {
@@ -38,6 +43,8 @@ export interface MonitorSettings {
   readonly staleAfterHours?: number;
   readonly fullSweepHours: number;
   readonly historyRetentionDays: number;
+  /** The notice kinds told by SMS; DEFAULTS.smsNotices when undefined. */
+  readonly smsNotices?: readonly NoticeKind[];
 }
 
 /** Environment variable names: the construct writes them, the handler reads them. */
@@ -51,6 +58,7 @@ export const ENV = {
   staleAfterHours: 'STALE_AFTER_HOURS',
   fullSweepHours: 'FULL_SWEEP_HOURS',
   historyRetentionDays: 'HISTORY_RETENTION_DAYS',
+  smsNotices: 'SMS_NOTICES',
 } as const satisfies Record<keyof MonitorSettings, string>;
 
 export const AGGREGATOR_NAME = /^[\w-]{1,256}$/;
@@ -101,6 +109,16 @@ export function alertStatuses(key: string, value: string | readonly string[]): A
     }
   }
   return items as AlertableStatus[];
+}
+
+export function smsNotices(key: string, value: string | readonly string[]): NoticeKind[] {
+  const allowed = `one or more of ${SMS_NOTICE_KINDS.join(', ')}`;
+  const items = splitList(splitList(value).map((s) => s.toLowerCase()));
+  if (items.length === 0) throw new SettingsError(key, value, allowed);
+  for (const item of items) {
+    if (!(SMS_NOTICE_KINDS as readonly string[]).includes(item)) throw new SettingsError(key, item, allowed);
+  }
+  return items as NoticeKind[];
 }
 
 /** A positive whole number, given as a number or a decimal string. */
@@ -171,6 +189,7 @@ export function settingsFromEnvironment(env: Readonly<Record<string, string | un
       (k, v) => positiveInteger(k, v, 36_500),
       DEFAULTS.historyRetentionDays,
     ),
+    smsNotices: read(ENV.smsNotices, smsNotices, [...DEFAULTS.smsNotices]),
   };
   if (errors.length > 0) throw new Error(`Invalid configuration:\n- ${errors.join('\n- ')}`);
   return settings;
@@ -192,5 +211,6 @@ export function settingsToEnvironment(s: MonitorSettings): Record<string, string
     ...(s.staleAfterHours === undefined ? {} : { [ENV.staleAfterHours]: String(s.staleAfterHours) }),
     [ENV.fullSweepHours]: String(s.fullSweepHours),
     [ENV.historyRetentionDays]: String(s.historyRetentionDays),
+    ...(s.smsNotices === undefined ? {} : { [ENV.smsNotices]: s.smsNotices.join(',') }),
   };
 }

@@ -17,14 +17,14 @@ import {
   type MonitorError,
   type MonitorNotice,
 } from '../core/notices';
-import { renderDigest, type OutboundMessage } from '../core/digest';
+import { renderDigest, type Publication } from '../core/digest';
 import type { ConfigReader, ReadResult } from '../adapters/config-reader';
 import type { HistoryStore } from '../adapters/store/history-store';
-import { WRITE_ITEMS_PER_SECOND } from '../adapters/store/table-schema';
+import { HISTORY_KEY_LAYOUT, WRITE_ITEMS_PER_SECOND } from '../adapters/store/table-schema';
 import type { Deadline } from '../core/deadline';
 
 export interface Publisher {
-  publish(message: OutboundMessage): Promise<string>;
+  publish(publication: Publication): Promise<string>;
 }
 
 export interface MonitorDeps {
@@ -277,22 +277,30 @@ function dedupeLogged(sources: readonly ObservedSource[], logger: Logger): Obser
 }
 
 /**
- * Publishes the digest part by part, recording each part's notices as sent only once SNS accepted it.
- * A Publish failure ends the run in error; the unrecorded notices are owed again next run.
+ * Publishes the digest part by part, each part in every format, recording a part's notices as sent only once SNS
+ * accepted all of its publications. A Publish failure ends the run in error; the unrecorded notices are owed
+ * again next run. Returns the parts delivered.
  */
 async function notify(deps: MonitorDeps, digest: Digest): Promise<number> {
-  const { store, notifier, logger } = deps;
-  let published = 0;
-  for (const message of renderDigest(digest, { tableName: store.tableName })) {
-    const messageId = await notifier.publish(message);
-    published++;
-    logger.info('Notice published', { messageId, part: message.part, parts: message.parts, kind: message.attributes.kind });
+  const { store, notifier, logger, settings } = deps;
+  let delivered = 0;
+  const parts = renderDigest(digest, {
+    tableName: store.tableName,
+    historyKeys: HISTORY_KEY_LAYOUT,
+    ...(settings.smsNotices ? { smsNotices: settings.smsNotices } : {}),
+  });
+  for (const part of parts) {
+    for (const publication of part.publications) {
+      const messageId = await notifier.publish(publication);
+      logger.info('Notice published', { messageId, format: publication.format, part: part.part, parts: part.parts, kinds: publication.attributes.kinds });
+    }
+    delivered++;
     await recordMarkers(
       store,
-      message.notices.map((n) => [n.state, afterNotified(n, digest.at)]),
+      part.notices.map((n) => [n.state, afterNotified(n, digest.at)]),
     );
   }
-  return published;
+  return delivered;
 }
 
 async function recordMarkers(store: HistoryStore, updates: [SourceState, SourceState | undefined][]): Promise<void> {

@@ -88,6 +88,12 @@ export const keys = {
   aggregatorsPk: 'AGG',
 } as const;
 
+/** A source's history keys as the e-mail digest shows them (core/digest's HistoryKeyLayout). */
+export const HISTORY_KEY_LAYOUT = {
+  pk: keys.historyPk,
+  sk: keys.historySk('<time>', { sourceType: '<type>', sourceId: '<source id>', region: '<region>' }, '<event>'),
+} as const;
+
 /** The table as DynamoDB's CreateTable takes it: used by tests and the local mode, mirrored by the stack. */
 export function createTableInput(tableName: string): CreateTableCommandInput {
   return {

@@ -251,11 +251,11 @@ describe('output', () => {
 describe('the commands an e-mail digest prints', () => {
   it('run as printed and show the source they name', async () => {
     // Prepare: the digest for the failing source, as e-mailed.
-    const [message] = renderDigest(
+    const [part] = renderDigest(
       { aggregator: 'org', at: NOW.toISOString(), sources: [{ kind: 'failure', state: STATES.failed, condition: 'FAILED', removed: false }] },
       { tableName: TABLE },
     );
-    const email = (JSON.parse(message!.message) as { email: string }).email;
+    const email = part?.publications.find((p) => p.format === 'email')?.message ?? '';
     const printed = /npx aggwatch (history .*)$/m.exec(email)?.[1];
     expect(printed).toBe('history --aggregator org --source 111111111111 --source-region us-east-1');
     // Act

@@ -232,9 +232,11 @@ function run(command: string, args: string[], env: Record<string, string>): Prom
 /** The sources FAILED in Config during a run (default: the first). */
 const failing = (aggregator: string, tick = 0): SimulatedSource[] => (ticks[tick]?.truth[aggregator] ?? []).filter((s) => s.status === 'FAILED');
 const sourceLine = (s: Pick<SimulatedSource, 'sourceId' | 'sourceType' | 'region'>) => `${s.sourceId} (${s.sourceType}), ${s.region}`;
-const email = (m: PublishedMessage) => m.structured?.email ?? '';
+const email = (m: PublishedMessage) => m.message;
 const attr = (m: PublishedMessage, name: string) => m.attributes[name]?.value;
-const messageFor = (inv: Invocation, aggregator: string) => inv.published.filter((m) => attr(m, 'aggregator') === aggregator);
+/** The publications of one aggregator's digests in a format (default: the e-mail). */
+const messageFor = (inv: Invocation, aggregator: string, format = 'email') =>
+  inv.published.filter((m) => attr(m, 'aggregator') === aggregator && attr(m, 'format') === format);
 
 /** The source that recovers at the third tick: the first one failing without an authorization problem. */
 let recoveringSource: SimulatedSource | undefined;
@@ -296,17 +298,17 @@ describe('first run', () => {
     }
   });
 
-  it('publishes one digest per aggregator naming every failing source', () => {
+  it('publishes one digest per aggregator naming every failing source, in each format', () => {
     const [first] = ticks;
     for (const aggregator of [ORG, TEAM]) {
+      expect(first?.published.filter((m) => attr(m, 'aggregator') === aggregator).map((m) => attr(m, 'format'))).toEqual(['email', 'json', 'sms']);
       const messages = messageFor(first as Invocation, aggregator);
       expect(messages).toHaveLength(1);
       const [m] = messages as [PublishedMessage];
       expect(m.topicArn).toBe(local.topicArn);
-      expect(m.messageStructure).toBe('json');
-      expect(Object.keys(m.structured ?? {}).sort()).toEqual(['default', 'email', 'sms']);
+      expect(m.messageStructure).toBeUndefined();
       expect(m.subject).toMatch(/^\[aggwatch\] .+: \d+ new FAILED$/);
-      expect(attr(m, 'kind')).toEqual(['failure']);
+      expect(attr(m, 'kinds')).toEqual(['failure']);
       expect(attr(m, 'count')).toBe(failing(aggregator).length);
       for (const s of failing(aggregator)) expect(email(m), sourceLine(s)).toContain(sourceLine(s));
     }
@@ -338,7 +340,7 @@ describe('a recovery', () => {
     const messages = messageFor(third, ORG);
     expect(messages).toHaveLength(1);
     const [m] = messages as [PublishedMessage];
-    expect(attr(m, 'kind')).toEqual(['recovery']);
+    expect(attr(m, 'kinds')).toEqual(['recovery']);
     expect(m.subject).toMatch(/1 recovered$/);
     expect(email(m)).toContain(`${sourceLine(s)}: no longer FAILED: now SUCCEEDED`);
     expect(messageFor(third, TEAM)).toEqual([]);

@@ -9,7 +9,7 @@ import { CONFIG_FAULTS } from '../../tools/local/fake-config-service';
 import type { FaultHook } from '../../tools/local/fake-server';
 import type { SourceRef } from '../../tools/local/simulated-organization';
 import { withLab, type Invocation } from './support/lab';
-import { assertConverged, noticesIn, scanTable, sum } from './support/oracle';
+import { assertConverged, formatOf, noticesIn, scanTable, sum } from './support/oracle';
 import { MAIN, TEAM, followUp, healthyAt, organization, play, story } from './support/script';
 
 const PAGES = 'DescribeConfigurationAggregatorSourcesStatus';
@@ -260,8 +260,8 @@ describe.concurrent('Config answers oddly', () => {
       expect(runs[0]?.[0]?.logs.find((g) => g.message?.startsWith('Config returned the same source more than once'))?.duplicates).toBe(6);
       const c = await assertConverged(l);
       expect([c.duplicates, sum(c.atRisk.values())]).toEqual([0, 0]);
-      const first = l.local.sns.published[0];
-      const email = first?.structured?.email ?? '';
+      const first = l.local.sns.published.find((m) => formatOf(m) === 'email');
+      const email = first?.message ?? '';
       expect(email).toContain('Zugriff verweigert für Konto „Prüfung“ – Région été ½ €');
       expect(email).toContain('アグリゲータにはこのアカウントへのアクセス権がありません 🚫🔒');
       expect(email).toContain('Error code アクセス拒否');
@@ -269,7 +269,7 @@ describe.concurrent('Config answers oddly', () => {
       expect(email).toContain('error code:  none reported');
       expect(email).toContain('last update: unknown');
       expect(first?.subject).toMatch(/^[\x20-\x7e]+$/);
-      expect(first?.structured?.sms).toMatch(/^org-main: \d+ new FAILED\. Top error: \?{6} \(6\)$/);
+      expect(l.local.sns.published.find((m) => formatOf(m) === 'sms')?.message).toMatch(/^org-main: \d+ new FAILED\. Top error: \?{6} \(6\)$/);
       const states = c.items.filter((i) => String(i.pk).startsWith('CUR#'));
       expect(states.find((s) => s.sourceId === paused.sourceId && s.region === paused.region)?.status).toBe('PAUSED');
       expect(states.find((s) => s.sourceId === huge.sourceId && s.region === huge.region)?.errorMessage).toHaveLength(

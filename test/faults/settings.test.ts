@@ -18,6 +18,7 @@ const BAD: Record<(typeof ENV)[keyof typeof ENV], { value: string | undefined; s
   STALE_AFTER_HOURS: { value: '-3', says: 'Invalid STALE_AFTER_HOURS: "-3". Allowed: a whole number from 1 to 1000000' },
   FULL_SWEEP_HOURS: { value: '1.5', says: 'Invalid FULL_SWEEP_HOURS: "1.5". Allowed: a whole number from 1 to 1000000' },
   HISTORY_RETENTION_DAYS: { value: '36501', says: 'Invalid HISTORY_RETENTION_DAYS: "36501". Allowed: a whole number from 1 to 36500' },
+  SMS_NOTICES: { value: 'failure,pager', says: 'Invalid SMS_NOTICES: "pager". Allowed: one or more of failure, reminder, recovery, monitor-error' },
 };
 const MISSING = ['TABLE_NAME', 'TOPIC_ARN'] as const;
 

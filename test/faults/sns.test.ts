@@ -4,13 +4,15 @@
  * not publish is owed, and sent by the next run that can.
  */
 import { describe, expect, it } from 'vitest';
-import type { FaultHook } from '../../tools/local/fake-server';
+import type { FaultHook, RecordedRequest } from '../../tools/local/fake-server';
 import { SNS_FAULTS } from '../../tools/local/fake-sns';
 import { withLab, type Invocation } from './support/lab';
-import { assertConverged, noticesIn, sum } from './support/oracle';
+import { assertConverged, formatOf, noticesIn, sum } from './support/oracle';
 import { MAIN, followUp, organization, play, story } from './support/script';
 
 const firstAttemptsOk = (runs: Invocation[][]) => runs.map((step) => [step.length, step[0]?.outcome.ok]);
+/** The format of the publication a Publish request carried (its first message attribute). */
+const formatIn = (r: RecordedRequest) => (r.input as Record<string, string>)['MessageAttributes.entry.1.Value.StringValue'];
 
 describe.concurrent('SNS throttles and fails', () => {
   it('Throttled (429) on every other Publish: retried, each notice accepted exactly once', async () => {
@@ -24,7 +26,9 @@ describe.concurrent('SNS throttles and fails', () => {
       await followUp(l);
       // Assert
       expect(firstAttemptsOk(runs)).toEqual(runs.map(() => [1, true]));
-      expect(l.local.sns.requests.map((r) => r.status)).toEqual([429, 200, 429, 200, 429, 200]);
+      // Each publication (steps 1 and 2: e-mail, json, SMS; step 3's recoveries: e-mail, json) throttled once, then accepted.
+      const formats = ['email', 'json', 'sms', 'email', 'json', 'sms', 'email', 'json'];
+      expect(l.local.sns.requests.map((r) => [r.status, formatIn(r)])).toEqual(formats.flatMap((f) => [[429, f], [200, f]]));
       const c = await assertConverged(l);
       expect([c.duplicates, sum(c.atRisk.values())]).toEqual([0, 0]);
     });
@@ -41,15 +45,19 @@ describe.concurrent('SNS throttles and fails', () => {
       await followUp(l);
       // Assert: both retried by the SDK within the run; the second digest reached subscribers twice.
       expect(firstAttemptsOk(runs)).toEqual(runs.map(() => [1, true]));
-      expect(runs[0]?.[0]?.sns.map((r) => [r.status, r.fault ?? ''])).toEqual([
-        [500, 'error'],
-        [200, ''],
+      expect(runs[0]?.[0]?.sns.map((r) => [r.status, r.fault ?? '', formatIn(r)])).toEqual([
+        [500, 'error', 'email'],
+        [200, '', 'email'],
+        [200, '', 'json'],
+        [200, '', 'sms'],
       ]);
-      expect(runs[1]?.[0]?.sns.map((r) => [r.status, r.fault ?? ''])).toEqual([
-        [500, 'served'],
-        [200, ''],
+      expect(runs[1]?.[0]?.sns.map((r) => [r.status, r.fault ?? '', formatIn(r)])).toEqual([
+        [500, 'served', 'email'],
+        [200, '', 'email'],
+        [200, '', 'json'],
+        [200, '', 'sms'],
       ]);
-      expect(runs[1]?.[0]?.published).toHaveLength(2);
+      expect(runs[1]?.[0]?.published.map(formatOf)).toEqual(['email', 'email', 'json', 'sms']);
       const c = await assertConverged(l);
       // Three new failures in that digest, each sent twice: exactly the copies accepted and answered as failed.
       expect([c.duplicates, sum(c.atRisk.values())]).toEqual([3, 3]);

@@ -39,6 +39,8 @@ export class Harness {
   readonly store: HistoryStore;
   settings: MonitorSettings;
   publishFails = false;
+  /** Formats (email, json, sms) whose publications SNS refuses. */
+  readonly failFormats = new Set<string>();
 
   constructor(local: LocalDynamoDB, tableName: string, settings: Partial<MonitorSettings> = {}) {
     this.store = new HistoryStore(local.documentClient, { tableName, historyRetentionDays: 30, backoffMs: 1 });
@@ -64,17 +66,24 @@ export class Harness {
       const next = start + input.Limit < filtered.length ? String(start + input.Limit) : undefined;
       return { AggregatedSourceStatusList: page.map(toWire), ...(next ? { NextToken: next } : {}) };
     });
+    // One entry per digest part, read from its e-mail publication; the part's SMS (part 1 only) joins it.
     this.sns.on(PublishCommand).callsFake((input) => {
       if (this.publishFails) throw Object.assign(new Error('SNS is down'), { name: 'InternalErrorException' });
-      const message = JSON.parse(input.Message) as { email: string; sms: string };
-      this.published.push({
-        subject: input.Subject,
-        email: message.email,
-        sms: message.sms,
-        kind: JSON.parse(input.MessageAttributes.kind.StringValue) as string[],
-        aggregator: input.MessageAttributes.aggregator.StringValue,
-      });
-      return { MessageId: `m-${this.published.length}` };
+      const format = input.MessageAttributes.format.StringValue as string;
+      if (this.failFormats.has(format)) throw Object.assign(new Error(`SNS refused the ${format} publication`), { name: 'InternalErrorException' });
+      if (format === 'email') {
+        this.published.push({
+          subject: input.Subject,
+          email: input.Message,
+          sms: '',
+          kind: JSON.parse(input.MessageAttributes.kinds.StringValue) as string[],
+          aggregator: input.MessageAttributes.aggregator.StringValue,
+        });
+      } else if (format === 'sms') {
+        const last = this.published.at(-1);
+        if (last) last.sms = input.Message;
+      }
+      return { MessageId: `m-${this.sns.commandCalls(PublishCommand).length}` };
     });
   }
 

@@ -2,58 +2,29 @@ import { describe, expect, it } from 'vitest';
 import {
   MAX_PARTS,
   PART_BUDGET_BYTES,
-  SMS_MAX,
+  SMS_TEXT_MAX,
   SNS_MAX_BYTES,
   hintFor,
   publishedBytes,
   renderDigest,
-  type OutboundMessage,
+  type DigestPart,
 } from '../../core/digest';
-import type { SourceState } from '../../core/model';
-import type { Digest, MonitorNotice, SourceNotice } from '../../core/notices';
-
-const AT = '2025-03-04T12:00:00.000Z';
-const AGG = 'org-agg';
-
-function state(overrides: Partial<SourceState> = {}): SourceState {
-  return {
-    aggregator: AGG,
-    sourceId: '111111111111',
-    sourceType: 'ACCOUNT',
-    region: 'eu-west-1',
-    status: 'FAILED',
-    lastUpdateTime: '2025-03-04T08:55:00.000Z',
-    errorCode: 'AUTHORIZATION_NOT_FOUND',
-    errorMessage: 'The source account has not authorized the aggregator account.',
-    firstSeenAt: '2025-01-01T00:00:00.000Z',
-    since: '2025-03-04T09:00:00.000Z',
-    ...overrides,
-  };
-}
-
-function notice(kind: SourceNotice['kind'], overrides: Partial<SourceState> = {}, extra: Partial<SourceNotice> = {}): SourceNotice {
-  return { kind, state: state(overrides), condition: 'FAILED', removed: false, ...extra };
-}
-
-function digest(sources: SourceNotice[], monitor?: MonitorNotice): Digest {
-  return { aggregator: AGG, at: AT, sources, ...(monitor ? { monitor } : {}) };
-}
-
-interface Versions {
-  readonly default: string;
-  readonly email: string;
-  readonly sms: string;
-}
-
-const versions = (m: OutboundMessage): Versions => JSON.parse(m.message) as Versions;
-
-function only(messages: OutboundMessage[]): OutboundMessage {
-  expect(messages).toHaveLength(1);
-  return messages[0] as OutboundMessage;
-}
-
-const GSM7_BASIC_ASCII = /^[A-Za-z0-9 @$_!"#%&'()*+,\-./:;<=>?]*$/;
-const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
+import type { MonitorNotice } from '../../core/notices';
+import {
+  AGG,
+  AT,
+  GSM7_BASIC_ASCII,
+  KEYS,
+  PRINTABLE_ASCII,
+  digest,
+  email,
+  format,
+  formats,
+  monitorError,
+  notice,
+  only,
+  sms,
+} from '../support/digests';
 
 describe('renderDigest', () => {
   it('renders nothing for an empty digest', () => {
@@ -61,31 +32,36 @@ describe('renderDigest', () => {
     const empty = digest([]);
 
     // Act
-    const messages = renderDigest(empty, {});
+    const parts = renderDigest(empty, KEYS);
 
     // Assess
-    expect(messages).toEqual([]);
+    expect(parts).toEqual([]);
   });
 
-  it('renders a new failure in all three versions, with attributes', () => {
+  it('publishes a new failure as an e-mail, a json body and an SMS, each with its attributes', () => {
     // Prepare
     const failure = notice('failure');
 
     // Act
-    const m = only(renderDigest(digest([failure]), { tableName: 'aggwatch-history' }));
+    const part = only(renderDigest(digest([failure]), { tableName: 'aggwatch-history', ...KEYS }));
 
     // Assess
-    const v = versions(m);
-    expect(m.subject).toBe('[aggwatch] org-agg: 1 new FAILED');
-    expect(m.attributes).toEqual({ aggregator: AGG, kind: ['failure'], statuses: ['FAILED'], count: 1 });
-    expect(m.notices).toEqual([failure]);
-    expect(m.monitor).toBeUndefined();
-    expect([m.part, m.parts]).toEqual([1, 1]);
-    expect(v.sms).toBe('org-agg: 1 new FAILED. Top error: AUTHORIZATION_NOT_FOUND (1)');
-    expect(v.default).toBe('AWS Config aggregator org-agg: 1 new FAILED. Top error: AUTHORIZATION_NOT_FOUND (1).');
-    expect(v.email).toContain('AWS Config aggregator org-agg: source status digest\nRun at 2025-03-04T12:00:00.000Z\nThis digest: 1 new FAILED.\n');
-    expect(v.email).toContain('\nNEW FAILURES: 1\n');
-    expect(v.email).toContain(
+    expect(formats(part)).toEqual(['email', 'json', 'sms']);
+    expect(part.notices).toEqual([failure]);
+    expect(part.monitor).toBeUndefined();
+    expect([part.part, part.parts]).toEqual([1, 1]);
+    const attributes = { aggregator: AGG, kinds: ['failure'], severity: 'error', statuses: ['FAILED'], count: 1 };
+    expect(format(part, 'email')).toMatchObject({ subject: '[aggwatch] org-agg: 1 new FAILED', attributes: { format: 'email', ...attributes } });
+    expect(format(part, 'json')).toMatchObject({ subject: '[aggwatch] org-agg: 1 new FAILED', attributes: { format: 'json', ...attributes } });
+    expect(format(part, 'sms')).toEqual({
+      format: 'sms',
+      message: 'org-agg: 1 new FAILED. Top error: AUTHORIZATION_NOT_FOUND (1)',
+      attributes: { format: 'sms', ...attributes },
+    });
+    const text = email(part);
+    expect(text).toContain('AWS Config aggregator org-agg: source status digest\nRun at 2025-03-04T12:00:00.000Z\nThis digest: 1 new FAILED.\n');
+    expect(text).toContain('\nNEW FAILURES: 1\n');
+    expect(text).toContain(
       [
         '  - 111111111111 (ACCOUNT), eu-west-1',
         '      status:      FAILED',
@@ -97,25 +73,25 @@ describe('renderDigest', () => {
         '      DynamoDB:    pk = SRC#org-agg#111111111111',
       ].join('\n'),
     );
-    expect(v.email).toContain('DynamoDB table aggwatch-history: query pk = "SRC#org-agg#<source id>"');
-    expect(v.email).not.toContain('(part');
+    expect(text).toContain('DynamoDB table aggwatch-history: query pk = "SRC#org-agg#<source id>"; sort key "H#<time>#<type>#<region>#<event>".');
+    expect(text).not.toContain('(part');
   });
 
-  it('renders a reminder with how long the source has been failing', () => {
+  it('renders a reminder with how long the source has been failing, and sends no SMS for it by default', () => {
     // Prepare
     const reminder = notice('reminder', { since: '2025-03-01T06:00:00.000Z' });
 
     // Act
-    const m = only(renderDigest(digest([reminder]), {}));
+    const part = only(renderDigest(digest([reminder]), KEYS));
 
     // Assess
-    const v = versions(m);
-    expect(m.subject).toBe('[aggwatch] org-agg: 1 still failing');
-    expect(m.attributes).toEqual({ aggregator: AGG, kind: ['reminder'], statuses: ['FAILED'], count: 1 });
-    expect(v.email).toContain('\nSTILL FAILING (reminder): 1\n');
-    expect(v.email).toContain('      since:       2025-03-01T06:00:00.000Z (for 3d 6h)\n');
-    expect(v.email).not.toContain('NEW FAILURES');
-    expect(v.email).toContain("DynamoDB (the monitor's table): query pk");
+    expect(formats(part)).toEqual(['email', 'json']);
+    expect(format(part, 'email').subject).toBe('[aggwatch] org-agg: 1 still failing');
+    expect(format(part, 'email').attributes).toEqual({ format: 'email', aggregator: AGG, kinds: ['reminder'], severity: 'warning', statuses: ['FAILED'], count: 1 });
+    expect(email(part)).toContain('\nSTILL FAILING (reminder): 1\n');
+    expect(email(part)).toContain('      since:       2025-03-01T06:00:00.000Z (for 3d 6h)\n');
+    expect(email(part)).not.toContain('NEW FAILURES');
+    expect(email(part)).toContain("DynamoDB (the monitor's table): query pk");
   });
 
   it('renders a stale source by its condition, with the status Config reports', () => {
@@ -123,14 +99,13 @@ describe('renderDigest', () => {
     const stale = notice('failure', { status: 'SUCCEEDED', stale: true, errorCode: undefined, errorMessage: undefined }, { condition: 'STALE' });
 
     // Act
-    const m = only(renderDigest(digest([stale]), {}));
+    const part = only(renderDigest(digest([stale]), KEYS));
 
     // Assess
-    const v = versions(m);
-    expect(m.attributes.statuses).toEqual(['STALE']);
-    expect(v.email).toContain('  (no error code) STALE: 1 source in this digest\n  What to do: The source reports SUCCEEDED but has not updated');
-    expect(v.email).toContain('      status:      STALE (LastUpdateStatus SUCCEEDED)\n      error code:  none reported\n      message:     none reported\n');
-    expect(v.sms).toBe('org-agg: 1 new STALE');
+    expect(format(part, 'email').attributes.statuses).toEqual(['STALE']);
+    expect(email(part)).toContain('  (no error code) STALE: 1 source in this digest\n  What to do: The source reports SUCCEEDED but has not updated');
+    expect(email(part)).toContain('      status:      STALE (LastUpdateStatus SUCCEEDED)\n      error code:  none reported\n      message:     none reported\n');
+    expect(sms(part)).toBe('org-agg: 1 new STALE');
   });
 
   it('renders recoveries, including a source removed from the aggregator', () => {
@@ -144,63 +119,69 @@ describe('renderDigest', () => {
     const removed = notice('recovery', { sourceId: '777777777777', removedAt: '2025-03-04T10:00:00.000Z' }, { removed: true });
 
     // Act
-    const m = only(renderDigest(digest([removed, recovered]), {}));
+    const part = only(renderDigest(digest([removed, recovered]), KEYS));
 
     // Assess
-    const v = versions(m);
-    expect(m.subject).toBe('[aggwatch] org-agg: 2 recovered');
-    expect(m.attributes).toEqual({ aggregator: AGG, kind: ['recovery'], statuses: ['FAILED'], count: 2 });
-    expect(m.notices).toEqual([recovered, removed]);
-    expect(v.email).toContain(
+    expect(formats(part)).toEqual(['email', 'json']);
+    expect(format(part, 'email').subject).toBe('[aggwatch] org-agg: 2 recovered');
+    expect(format(part, 'email').attributes).toEqual({ format: 'email', aggregator: AGG, kinds: ['recovery'], severity: 'info', statuses: ['FAILED'], count: 2 });
+    expect(part.notices).toEqual([recovered, removed]);
+    expect(email(part)).toContain(
       '\nRECOVERED: 2\n' +
         '  - 666666666666 (ACCOUNT), eu-west-1: no longer FAILED: now SUCCEEDED since 2025-03-04T11:45:00.000Z, last update 2025-03-04T11:45:00.000Z\n',
     );
-    expect(v.email).toContain('  - 777777777777 (ACCOUNT), eu-west-1: removed from the aggregator 2025-03-04T10:00:00.000Z (2h ago); it was FAILED\n');
-    expect(v.sms).toBe('org-agg: 2 recovered');
+    expect(email(part)).toContain('  - 777777777777 (ACCOUNT), eu-west-1: removed from the aggregator 2025-03-04T10:00:00.000Z (2h ago); it was FAILED\n');
   });
 
   it('renders a monitor error on its own, with its hint', () => {
-    // Prepare
-    const monitor: MonitorNotice = {
-      kind: 'monitor-error',
-      code: 'NoSuchConfigurationAggregatorException',
-      message: 'The configuration aggregator does not exist.',
-      since: '2025-03-04T09:00:00.000Z',
-      reminder: false,
-    };
-
     // Act
-    const m = only(renderDigest(digest([], monitor), {}));
+    const part = only(renderDigest(digest([], monitorError), KEYS));
 
     // Assess
-    const v = versions(m);
-    expect(m.subject).toBe('[aggwatch] org-agg: monitor error');
-    expect(m.monitor).toEqual(monitor);
-    expect(m.notices).toEqual([]);
-    expect(m.attributes).toEqual({ aggregator: AGG, kind: ['monitor-error'], statuses: [], count: 0 });
-    expect(v.email).toContain(
+    expect(format(part, 'email').subject).toBe('[aggwatch] org-agg: monitor error');
+    expect(part.monitor).toEqual(monitorError);
+    expect(part.notices).toEqual([]);
+    expect(format(part, 'email').attributes).toEqual({ format: 'email', aggregator: AGG, kinds: ['monitor-error'], severity: 'error', statuses: [], count: 0 });
+    expect(email(part)).toContain(
       '\nMONITOR ERROR\n  Aggregator org-agg could not be read: NoSuchConfigurationAggregatorException: The configuration aggregator does not exist.\n' +
         "  Since 2025-03-04T09:00:00.000Z (for 3h). Its sources' status is unknown until this is fixed.\n" +
         "  What to do: The aggregator does not exist in the monitor's account and region",
     );
-    expect(v.sms).toBe('org-agg: monitor error: NoSuchConfigurationAggregatorException');
+    expect(sms(part)).toBe('org-agg: monitor error: NoSuchConfigurationAggregatorException');
   });
 
-  it('renders a monitor recovery next to source notices', () => {
+  it('renders a monitor recovery next to source notices; the SMS tells only of the kinds it is for', () => {
     // Prepare
     const monitor: MonitorNotice = { kind: 'recovery', code: 'AccessDeniedException', message: 'not allowed', since: '2025-03-03T12:00:00.000Z', reminder: false };
 
     // Act
-    const m = only(renderDigest(digest([notice('failure')], monitor), {}));
+    const part = only(renderDigest(digest([notice('failure')], monitor), KEYS));
 
     // Assess
-    const v = versions(m);
-    expect(m.subject).toBe('[aggwatch] org-agg: monitor recovered, 1 new FAILED');
-    expect(m.attributes.kind).toEqual(['failure', 'recovery']);
-    expect(m.monitor).toEqual(monitor);
-    expect(v.email).toContain(
+    expect(format(part, 'email').subject).toBe('[aggwatch] org-agg: monitor recovered, 1 new FAILED');
+    expect(format(part, 'email').attributes.kinds).toEqual(['failure', 'recovery']);
+    expect(part.monitor).toEqual(monitor);
+    expect(email(part)).toContain(
       '\nMONITOR RECOVERED\n  Aggregator org-agg can be read again. It had failed with AccessDeniedException: not allowed (since 2025-03-03T12:00:00.000Z).\n',
     );
+    expect(format(part, 'sms')).toMatchObject({ message: 'org-agg: 1 new FAILED. Top error: AUTHORIZATION_NOT_FOUND (1)', attributes: { kinds: ['failure'] } });
+  });
+
+  it('sends the SMS for the kinds smsNotices chooses, counting only those', () => {
+    // Prepare
+    const sources = [notice('failure'), notice('reminder', { sourceId: '2' }), notice('recovery', { sourceId: '3' }), notice('recovery', { sourceId: '4' })];
+
+    // Act
+    const chosen = only(renderDigest(digest(sources, monitorError), { smsNotices: ['reminder', 'recovery'] }));
+    const none = only(renderDigest(digest([notice('failure')]), { smsNotices: ['recovery'] }));
+
+    // Assess
+    expect(format(chosen, 'sms')).toEqual({
+      format: 'sms',
+      message: 'org-agg: 1 still failing, 2 recovered. Top error: AUTHORIZATION_NOT_FOUND (1)',
+      attributes: { format: 'sms', aggregator: AGG, kinds: ['reminder', 'recovery'], severity: 'warning', statuses: ['FAILED'], count: 3 },
+    });
+    expect(formats(none)).toEqual(['email', 'json']);
   });
 
   it('groups sources by error code, biggest group first, with a hint for known codes and the raw code otherwise', () => {
@@ -212,55 +193,53 @@ describe('renderDigest', () => {
     ];
 
     // Act
-    const m = only(renderDigest(digest(sources), {}));
+    const text = email(only(renderDigest(digest(sources), KEYS)));
 
     // Assess
-    const email = versions(m).email;
-    const known = email.indexOf('  Error code AUTHORIZATION_NOT_FOUND: 2 sources in this digest\n');
-    const unknown = email.indexOf('  Error code SOMETHING_NEW: 1 source in this digest\n');
+    const known = text.indexOf('  Error code AUTHORIZATION_NOT_FOUND: 2 sources in this digest\n');
+    const unknown = text.indexOf('  Error code SOMETHING_NEW: 1 source in this digest\n');
     expect(known).toBeGreaterThan(-1);
     expect(unknown).toBeGreaterThan(known);
-    expect(email).toContain('  What to do (ACCOUNT sources): The source account has not authorized this aggregator');
-    expect(email).toContain('  What to do (ORGANIZATION sources): The aggregator account must be the management account or a delegated administrator');
-    expect(email).toContain('  No remediation hint for this code: the raw code is "SOMETHING_NEW"; see each source\'s message.\n');
+    expect(text).toContain('  What to do (ACCOUNT sources): The source account has not authorized this aggregator');
+    expect(text).toContain('  What to do (ORGANIZATION sources): The aggregator account must be the management account or a delegated administrator');
+    expect(text).toContain('  No remediation hint for this code: the raw code is "SOMETHING_NEW"; see each source\'s message.\n');
     // Within a group, sources are ordered by id.
-    expect(email.indexOf('  - 222222222222')).toBeLessThan(email.indexOf('  - o-abc123'));
-    expect(email.indexOf('  - o-abc123')).toBeLessThan(unknown);
+    expect(text.indexOf('  - 222222222222')).toBeLessThan(text.indexOf('  - o-abc123'));
+    expect(text.indexOf('  - o-abc123')).toBeLessThan(unknown);
   });
 
   it('keeps the subject ASCII and under 100 characters, naming the aggregator and the counts', () => {
     // Prepare
     const longName = `prod-organisation-aggregator-${'é'.repeat(150)}-ünïcödé`;
-    const big: Digest = { aggregator: longName, at: AT, sources: [notice('failure'), notice('reminder'), notice('recovery')] };
+    const big = { aggregator: longName, at: AT, sources: [notice('failure'), notice('reminder'), notice('recovery')] };
 
     // Act
-    const m = only(renderDigest(big, {}));
+    const subject = format(only(renderDigest(big, KEYS)), 'email').subject ?? '';
 
     // Assess
-    expect(m.subject.length).toBeLessThan(100);
-    expect(m.subject).toMatch(PRINTABLE_ASCII);
-    expect(m.subject).toBe('[aggwatch] prod-organisation-aggregator-eeeeeeeeeeee...: 1 new FAILED, 1 still failing, 1 recovered');
-    expect(m.subject).toHaveLength(99);
+    expect(subject).toMatch(PRINTABLE_ASCII);
+    expect(subject).toBe('[aggwatch] prod-organisation-aggregator-eeeeeeeeeeee...: 1 new FAILED, 1 still failing, 1 recovered');
+    expect(subject).toHaveLength(99);
   });
 
-  it('fits the SMS in one GSM-7 segment whatever the names and codes', () => {
+  it('fits the SMS in one GSM-7 segment with the topic display name SNS puts before it, whatever the names and codes', () => {
     // Prepare
     const sources = Array.from({ length: 12 }, (_, i) =>
       notice('failure', { sourceId: String(i), errorCode: `ÉCHEC_AUTORISATION_${'€'.repeat(60)}`, errorMessage: '认证失败 🚫' }),
     );
-    const long: Digest = { aggregator: `agrégateur-${'ß'.repeat(300)}`, at: AT, sources };
-    const short: Digest = { aggregator: 'Café-agg', at: AT, sources: sources.slice(0, 2) };
+    const long = { aggregator: `agrégateur-${'ß'.repeat(300)}`, at: AT, sources };
+    const short = { aggregator: 'Café-agg', at: AT, sources: sources.slice(0, 2) };
 
     // Act
-    const longSms = versions(only(renderDigest(long, {}))).sms;
-    const shortSms = versions(only(renderDigest(short, {}))).sms;
+    const longSms = sms(only(renderDigest(long, KEYS)));
+    const shortSms = sms(only(renderDigest(short, KEYS)));
 
     // Assess
-    expect(longSms.length).toBeLessThanOrEqual(SMS_MAX);
+    expect(SMS_TEXT_MAX).toBe(160 - 'CONFIG AGGREGATOR WATCH> '.length);
     expect(longSms).toMatch(GSM7_BASIC_ASCII);
     // The name gives way first; the error code is cut at 40 characters.
-    expect(longSms).toBe(`agregateur-${'?'.repeat(73)}...: 12 new FAILED. Top error: ECHEC_AUTORISATION_${'?'.repeat(18)}... (12)`);
-    expect(longSms).toHaveLength(SMS_MAX);
+    expect(longSms).toBe(`agregateur-${'?'.repeat(48)}...: 12 new FAILED. Top error: ECHEC_AUTORISATION_${'?'.repeat(18)}... (12)`);
+    expect(longSms).toHaveLength(SMS_TEXT_MAX);
     expect(shortSms).toBe(`Cafe-agg: 2 new FAILED. Top error: ECHEC_AUTORISATION_${'?'.repeat(18)}... (2)`);
   });
 
@@ -269,37 +248,42 @@ describe('renderDigest', () => {
     const huge = notice('failure', { errorMessage: `Ошибка\nстрока ${'данные 🚫 '.repeat(1200)}` });
 
     // Act
-    const m = only(renderDigest(digest([huge]), {}));
+    const part = only(renderDigest(digest([huge]), KEYS));
 
     // Assess
-    const line = versions(m).email.split('\n').find((l) => l.startsWith('      message:')) ?? '';
+    const line = email(part).split('\n').find((l) => l.startsWith('      message:')) ?? '';
     expect(line.startsWith('      message:     Ошибка строка данные 🚫 данные')).toBe(true);
     expect(line.endsWith('…')).toBe(true);
     expect(line.length).toBeLessThanOrEqual('      message:     '.length + 600);
-    expect(publishedBytes(m)).toBeLessThan(8_000);
+    for (const p of part.publications) expect(publishedBytes(p)).toBeLessThan(8_000);
   });
 
-  it('splits a large digest into self-contained numbered parts under the size limit', () => {
+  it('splits a large digest into self-contained numbered parts under the size limit, both formats listing the same sources', () => {
     // Prepare
     const sources = Array.from({ length: 300 }, (_, i) =>
       notice('failure', { sourceId: String(100000000000 + i), errorCode: `CODE_${i % 3}`, errorMessage: 'é'.repeat(600) }),
     );
 
     // Act
-    const messages = renderDigest(digest(sources), {});
+    const parts = renderDigest(digest(sources), KEYS);
 
     // Assess
-    expect(messages.length).toBeGreaterThan(1);
-    expect(messages.length).toBeLessThan(MAX_PARTS);
-    messages.forEach((m, i) => {
-      const label = `(part ${i + 1}/${messages.length})`;
-      expect(m.subject).toBe(`[aggwatch] org-agg: 300 new FAILED ${label}`);
-      expect(versions(m).email).toContain(`AWS Config aggregator org-agg: source status digest ${label}\n`);
-      expect(publishedBytes(m)).toBeLessThanOrEqual(PART_BUDGET_BYTES);
-      expect(m.attributes.count).toBe(m.notices.length);
-      for (const n of m.notices) expect(versions(m).email).toContain(`  - ${n.state.sourceId} (ACCOUNT), eu-west-1\n`);
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.length).toBeLessThan(MAX_PARTS);
+    expect(parts.map(formats)).toEqual(parts.map((_, i) => (i === 0 ? ['email', 'json', 'sms'] : ['email', 'json'])));
+    parts.forEach((part, i) => {
+      const label = `(part ${i + 1}/${parts.length})`;
+      expect(format(part, 'email').subject).toBe(`[aggwatch] org-agg: 300 new FAILED ${label}`);
+      expect(email(part)).toContain(`AWS Config aggregator org-agg: source status digest ${label}\n`);
+      for (const p of part.publications) expect(publishedBytes(p)).toBeLessThanOrEqual(PART_BUDGET_BYTES);
+      expect(format(part, 'email').attributes.count).toBe(part.notices.length);
+      const listed = (JSON.parse(format(part, 'json').message) as { notices: { sourceId: string }[] }).notices.map((n) => n.sourceId);
+      expect(listed).toEqual(part.notices.map((n) => n.state.sourceId));
+      for (const n of part.notices) expect(email(part)).toContain(`  - ${n.state.sourceId} (ACCOUNT), eu-west-1\n`);
     });
-    expect(messages.flatMap((m) => m.notices.map((n) => n.state.sourceId)).sort()).toEqual(sources.map((n) => n.state.sourceId).sort());
+    expect(parts.flatMap((p) => p.notices.map((n) => n.state.sourceId)).sort()).toEqual(sources.map((n) => n.state.sourceId).sort());
+    // One SMS for the whole digest.
+    expect(sms(parts[0] as DigestPart)).toBe('org-agg: 300 new FAILED. Top error: CODE_0 (100)');
   });
 
   it('turns 10,000 failing sources with long messages into at most 10 valid parts carrying every notice once', () => {
@@ -311,35 +295,40 @@ describe('renderDigest', () => {
     const monitor: MonitorNotice = { kind: 'monitor-error', code: 'ThrottlingException', message: 'Rate exceeded', since: AT, reminder: false };
 
     // Act
-    const messages = renderDigest(digest(sources, monitor), { tableName: 'aggwatch-history' });
+    const parts = renderDigest(digest(sources, monitor), { tableName: 'aggwatch-history', ...KEYS });
 
     // Assess
-    expect(messages).toHaveLength(MAX_PARTS);
-    expect(messages.map((m) => [m.part, m.parts])).toEqual(Array.from({ length: MAX_PARTS }, (_, i) => [i + 1, MAX_PARTS]));
-    for (const m of messages) {
-      expect(publishedBytes(m)).toBeLessThanOrEqual(PART_BUDGET_BYTES);
-      expect(publishedBytes(m)).toBeLessThan(SNS_MAX_BYTES);
-      expect(m.subject).toMatch(PRINTABLE_ASCII);
-      expect(m.subject.length).toBeLessThan(100);
-      expect(m.subject).toContain(`(part ${m.part}/${MAX_PARTS})`);
-      expect(versions(m).sms.length).toBeLessThanOrEqual(SMS_MAX);
-      expect(m.attributes.count).toBe(m.notices.length);
+    expect(parts).toHaveLength(MAX_PARTS);
+    expect(parts.map((p) => [p.part, p.parts])).toEqual(Array.from({ length: MAX_PARTS }, (_, i) => [i + 1, MAX_PARTS]));
+    for (const part of parts) {
+      for (const p of part.publications) {
+        expect(publishedBytes(p)).toBeLessThanOrEqual(PART_BUDGET_BYTES);
+        expect(publishedBytes(p)).toBeLessThan(SNS_MAX_BYTES);
+        expect(p.attributes.count).toBe(p.format === 'sms' ? 9_000 : part.notices.length);
+      }
+      const subject = format(part, 'email').subject ?? '';
+      expect(subject).toMatch(PRINTABLE_ASCII);
+      expect(subject.length).toBeLessThan(100);
+      expect(subject).toContain(`(part ${part.part}/${MAX_PARTS})`);
     }
     // Every notice is carried by exactly one part.
-    const carried = messages.flatMap((m) => m.notices);
+    const carried = parts.flatMap((p) => p.notices);
     expect(carried).toHaveLength(sources.length);
     expect(new Set(carried).size).toBe(sources.length);
-    // The monitor notice rides on the first part only.
-    expect(messages.map((m) => m.monitor !== undefined)).toEqual([true, ...Array<boolean>(MAX_PARTS - 1).fill(false)]);
+    // The monitor notice and the one SMS ride on the first part only.
+    expect(parts.map((p) => p.monitor !== undefined)).toEqual([true, ...Array<boolean>(MAX_PARTS - 1).fill(false)]);
+    expect(parts.map((p) => p.publications.length)).toEqual([3, ...Array<number>(MAX_PARTS - 1).fill(2)]);
+    expect(sms(parts[0] as DigestPart)).toBe('org-agg: monitor error, 9000 new FAILED. Top error: CODE_0 (244)');
     // The last part summarises what did not fit, and says how to list it.
-    const last = messages.at(-1) as OutboundMessage;
-    const listed = messages.slice(0, -1).reduce((sum, m) => sum + m.notices.length, 0);
+    const last = parts.at(-1) as DigestPart;
+    const listed = parts.slice(0, -1).reduce((sum, p) => sum + p.notices.length, 0);
     const summarised = sources.length - listed;
-    const email = versions(last).email;
-    expect(email).toContain(`\n${summarised} more sources in this digest, not listed one by one (the digest would exceed 10 messages):\n`);
-    expect(email).toContain(`Part 10 of 10 summarises the last ${summarised} of 10000 sources.`);
-    expect(email).toContain('    npx aggwatch current --aggregator org-agg --status FAILED\n');
-    expect(last.attributes.kind).toEqual(['failure', 'reminder']);
+    expect(email(last)).toContain(`\n${summarised} more sources in this digest, not listed one by one (the digest would exceed 10 messages):\n`);
+    expect(email(last)).toContain(`Part 10 of 10 summarises the last ${summarised} of 10000 sources.`);
+    expect(email(last)).toContain('    npx aggwatch current --aggregator org-agg --status FAILED\n');
+    expect(format(last, 'email').attributes.kinds).toEqual(['failure', 'reminder']);
+    const json = JSON.parse(format(last, 'json').message) as { notices: unknown[]; omitted: { count: number } };
+    expect([json.notices.length, json.omitted.count]).toEqual([0, summarised]);
   });
 });
 

@@ -345,6 +345,7 @@ describe('settingsFromEnvironment', () => {
       notifyRecoveries: true,
       fullSweepHours: 6,
       historyRetentionDays: 400,
+      smsNotices: ['failure', 'monitor-error'],
     });
     expect(DEFAULTS).toMatchObject({ remindAfterHours: 24, notifyRecoveries: true, fullSweepHours: 6, historyRetentionDays: 400 });
   });
@@ -374,6 +375,7 @@ describe('settingsFromEnvironment', () => {
       STALE_AFTER_HOURS: ' 48 ',
       FULL_SWEEP_HOURS: '3',
       HISTORY_RETENTION_DAYS: '36500',
+      SMS_NOTICES: 'Recovery, reminder',
     };
 
     // Act
@@ -390,6 +392,7 @@ describe('settingsFromEnvironment', () => {
       staleAfterHours: 48,
       fullSweepHours: 3,
       historyRetentionDays: 36500,
+      smsNotices: ['recovery', 'reminder'],
     });
   });
 
@@ -432,6 +435,7 @@ describe('settingsFromEnvironment', () => {
       STALE_AFTER_HOURS: '1.5',
       FULL_SWEEP_HOURS: 'abc',
       HISTORY_RETENTION_DAYS: '36501',
+      SMS_NOTICES: 'failure,sms',
     };
 
     // Act
@@ -450,6 +454,7 @@ describe('settingsFromEnvironment', () => {
         '- Invalid STALE_AFTER_HOURS: "1.5". Allowed: a whole number from 1 to 1000000.',
         '- Invalid FULL_SWEEP_HOURS: "abc". Allowed: a whole number from 1 to 1000000.',
         '- Invalid HISTORY_RETENTION_DAYS: "36501". Allowed: a whole number from 1 to 36500.',
+        '- Invalid SMS_NOTICES: "sms". Allowed: one or more of failure, reminder, recovery, monitor-error.',
       ].join('\n'),
     );
   });
@@ -469,6 +474,7 @@ describe('settingsFromEnvironment', () => {
       'HISTORY_RETENTION_DAYS',
       'NOTIFY_RECOVERIES',
       'REMIND_AFTER_HOURS',
+      'SMS_NOTICES',
       'STALE_AFTER_HOURS',
       'TABLE_NAME',
       'TOPIC_ARN',
@@ -485,6 +491,7 @@ describe('settingsFromEnvironment', () => {
     staleAfterHours: 72,
     fullSweepHours: 2,
     historyRetentionDays: 30,
+    smsNotices: ['failure', 'recovery'],
   };
   const { aggregators: _a, staleAfterHours: _s, ...minimal } = full;
 
@@ -519,6 +526,7 @@ describe('settingsFromEnvironment', () => {
       NOTIFY_RECOVERIES: 'false',
       FULL_SWEEP_HOURS: '2',
       HISTORY_RETENTION_DAYS: '30',
+      SMS_NOTICES: 'failure,recovery',
     });
   });
 });

@@ -1,5 +1,6 @@
 /**
- * A local Amazon SNS endpoint for Publish, speaking the protocol @aws-sdk/client-sns uses: the AWS Query protocol.
+ * A local Amazon SNS endpoint for Publish, speaking the protocol @aws-sdk/client-sns uses: the AWS Query protocol,
+ * with subscriptions that receive what SNS would deliver to them.
  *
  * - POST /, `Content-Type: application/x-www-form-urlencoded`, body `Action=Publish&Version=2010-03-31&TopicArn=...`;
  *   message attributes as `MessageAttributes.entry.N.Name` / `.Value.DataType` / `.Value.StringValue` (or
@@ -9,10 +10,17 @@
  * - Checks what SNS checks and a bug would trip: the topic exists (NotFound), MessageStructure=json has a `default`
  *   entry, the subject is ASCII, under 100 characters and on one line, the message with its attributes fits in
  *   256 KiB, at most 10 attributes with valid data types (String.Array a JSON array, Number a number).
+ * - Subscriptions (`subscribe()`, from the test: no wire action) receive each accepted message their filter policy
+ *   accepts (sns-filter-policy.ts), as the protocol gets it: with MessageStructure=json the protocol's entry or
+ *   `default`; an SMS prefixed with the topic's display name in capitals and "> " (Developer Guide, publishing SMS
+ *   messages to a topic). A JSON-structured message matches no filter policy: SNS sends no message attributes with
+ *   it ("Message attributes are sent only when the message structure is String, not JSON", Developer Guide,
+ *   message attributes), and no page documents filter policies applying to it.
  */
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { FakeAwsServer, ServiceError, credentialScope, newRequestId, type Call, type FakeServerOptions, type RawResponse, type Reply } from './fake-server';
+import { FilterPolicyError, compileFilterPolicy, policyAccepts, type CompiledPolicy } from './sns-filter-policy';
 
 export const SNS_VERSION = '2010-03-31';
 export const SNS_XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
@@ -46,6 +54,34 @@ export interface PublishedMessage {
   readonly at: number;
 }
 
+/** What one subscription received of one message. */
+export interface Delivery {
+  readonly messageId: string;
+  readonly subject?: string;
+  /** The text the endpoint gets: for SQS, HTTP(S) and Lambda, the `Message` of SNS's JSON envelope. */
+  readonly message: string;
+  /** The message attributes, as the envelope carries them (none for a JSON-structured message). */
+  readonly attributes: PublishedMessage['attributes'];
+}
+
+export interface SubscribeOptions {
+  /** A JSON text or an object; checked at once (FilterPolicyError for what is malformed or not implemented). */
+  readonly filterPolicy?: string | object;
+  readonly filterPolicyScope?: 'MessageAttributes' | 'MessageBody';
+}
+
+export interface FakeSubscription {
+  readonly arn: string;
+  readonly topicArn: string;
+  readonly protocol: string;
+  readonly endpoint: string;
+  readonly filterPolicy?: CompiledPolicy;
+  readonly received: Delivery[];
+}
+
+/** The protocols SNS subscribes (Subscribe API reference). */
+const PROTOCOLS = ['http', 'https', 'email', 'email-json', 'sms', 'sqs', 'application', 'lambda', 'firehose'];
+
 export interface FakeSnsOptions extends FakeServerOptions {
   /** Called with each accepted message (printing it, say). */
   readonly onPublish?: (message: PublishedMessage) => void;
@@ -53,8 +89,9 @@ export interface FakeSnsOptions extends FakeServerOptions {
 
 export class FakeSns extends FakeAwsServer {
   readonly published: PublishedMessage[] = [];
-  /** Topics that exist; Publish to any other is NotFound. */
-  readonly topics = new Set<string>();
+  /** Topics that exist, with their display name; Publish to any other is NotFound. */
+  readonly topics = new Map<string, { readonly displayName?: string }>();
+  readonly subscriptions = new Map<string, FakeSubscription>();
   onPublish: ((message: PublishedMessage) => void) | undefined;
 
   constructor(
@@ -66,15 +103,51 @@ export class FakeSns extends FakeAwsServer {
     this.onPublish = options.onPublish;
   }
 
-  /** Creates a topic (idempotent) and returns its ARN. */
-  createTopic(name: string): string {
+  /** Creates a topic (idempotent: a second call keeps its subscriptions) and returns its ARN. */
+  createTopic(name: string, attributes: { readonly displayName?: string } = {}): string {
     const arn = `arn:aws:sns:${this.region}:${this.accountId}:${name}`;
-    this.topics.add(arn);
+    this.topics.set(arn, { ...this.topics.get(arn), ...attributes });
     return arn;
   }
 
+  /** Deletes a topic and, as SNS does, its subscriptions. */
   deleteTopic(arn: string): void {
     this.topics.delete(arn);
+    for (const [subscriptionArn, s] of this.subscriptions) if (s.topicArn === arn) this.subscriptions.delete(subscriptionArn);
+  }
+
+  /** Subscribes an endpoint (confirmed at once) and returns the subscription's ARN. */
+  subscribe(topicArn: string, protocol: string, endpoint: string, options: SubscribeOptions = {}): string {
+    if (!this.topics.has(topicArn)) throw new ServiceError('NotFound', 'Topic does not exist', 404);
+    if (!PROTOCOLS.includes(protocol)) throw invalid(`Protocol Reason: ${protocol} is not one of ${PROTOCOLS.join(', ')}`);
+    if (options.filterPolicyScope === 'MessageBody') throw new FilterPolicyError('FilterPolicyScope MessageBody is not implemented by the fake SNS');
+    const arn = `${topicArn}:${randomUUID()}`;
+    const filterPolicy = options.filterPolicy === undefined ? undefined : compileFilterPolicy(options.filterPolicy);
+    this.subscriptions.set(arn, { arn, topicArn, protocol, endpoint, ...(filterPolicy ? { filterPolicy } : {}), received: [] });
+    return arn;
+  }
+
+  /** What a subscription received, in the order SNS accepted the messages. */
+  received(subscriptionArn: string): readonly Delivery[] {
+    const s = this.subscriptions.get(subscriptionArn);
+    if (!s) throw new Error(`no subscription ${subscriptionArn}`);
+    return s.received;
+  }
+
+  private deliver(m: PublishedMessage, raw: Record<string, { dataType: string; value: string }>): void {
+    const displayName = this.topics.get(m.topicArn)?.displayName;
+    for (const s of this.subscriptions.values()) {
+      if (s.topicArn !== m.topicArn) continue;
+      if (s.filterPolicy && (m.structured !== undefined || !policyAccepts(s.filterPolicy, raw))) continue;
+      const text = m.structured ? (m.structured[s.protocol] ?? m.structured.default ?? '') : m.message;
+      const message = s.protocol === 'sms' && displayName ? `${displayName.toUpperCase()}> ${text}` : text;
+      s.received.push({
+        messageId: m.messageId,
+        ...(m.subject !== undefined ? { subject: m.subject } : {}),
+        message,
+        attributes: m.structured ? {} : m.attributes,
+      });
+    }
   }
 
   protected decode(req: IncomingMessage, body: Buffer): Call {
@@ -135,6 +208,7 @@ export class FakeSns extends FakeAwsServer {
       at: Date.now(),
     };
     this.published.push(published);
+    this.deliver(published, attributes.raw);
     this.onPublish?.(published);
     return { output: { MessageId: published.messageId } };
   }
@@ -210,6 +284,22 @@ function decodeAttributes(form: Record<string, string>): {
     }
   }
   return { decoded, raw };
+}
+
+/**
+ * SMS segments a text takes: GSM-7 (basic set; the extension table's characters count twice) 160 per segment, or
+ * 153 each when split; otherwise UCS-2, 70, or 67 each when split (Developer Guide, mobile text messaging).
+ */
+export function smsSegments(text: string): number {
+  const basic = '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+  const extension = '^{}\\[~]|€\f';
+  const chars = [...text];
+  if (chars.every((c) => basic.includes(c) || extension.includes(c))) {
+    const septets = chars.reduce((n, c) => n + (extension.includes(c) ? 2 : 1), 0);
+    return septets <= 160 ? 1 : Math.ceil(septets / 153);
+  }
+  const units = text.length;
+  return units <= 70 ? 1 : Math.ceil(units / 67);
 }
 
 function invalid(reason: string): ServiceError {

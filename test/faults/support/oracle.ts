@@ -11,7 +11,8 @@
  *   again (the ledger tells exactly which): that is the design's at-least-once window, and the number of extra
  *   copies is bounded by it. Outside that window, exactly once.
  * - Subscribers' view: for every source, the last notice about it agrees with its status now.
- * - Every message is valid for each protocol: e-mail text well formed, SMS one GSM-7 segment, subject ASCII.
+ * - Every publication is valid for its format: String structure, e-mail text well formed with an ASCII subject,
+ *   SMS one GSM-7 segment once SNS prefixed the topic's display name, json of the documented schema and version.
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
@@ -19,6 +20,7 @@ import type { RecordedRequest } from '../../../tools/local/fake-server';
 import type { PublishedMessage } from '../../../tools/local/fake-sns';
 import { refKey, type SimulatedSource } from '../../../tools/local/simulated-organization';
 import { keys } from '../../../adapters/store/table-schema';
+import { DELIVERY_FORMATS, DIGEST_JSON_SCHEMA, DIGEST_JSON_VERSION, SMS_TEXT_MAX } from '../../../core/digest';
 import { wireKey, type Lab, type Observation, type WireBatch } from './lab';
 
 export type Item = Record<string, unknown>;
@@ -94,10 +96,13 @@ const SECTION: Readonly<Record<string, NoticeKind>> = {
   RECOVERED: 'recovery',
 };
 
-/** The notices a digest message carries, read from its e-mail text as a subscriber would. */
+export const formatOf = (m: PublishedMessage): string => String(m.attributes.format?.value ?? '');
+
+/** The notices a digest part carries, read from its e-mail publication as the e-mail subscriber would (none from the others). */
 export function noticesIn(m: PublishedMessage): Notice[] {
+  if (formatOf(m) !== 'email') return [];
   const aggregator = String(m.attributes.aggregator?.value ?? '');
-  const email = m.structured?.email ?? '';
+  const email = m.message;
   const notices: Notice[] = [];
   let section: NoticeKind | undefined;
   const lines = email.split('\n');
@@ -162,19 +167,28 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 /** What would make a subscriber's copy broken: returns the problems found (none: valid). */
 export function messageProblems(m: PublishedMessage): string[] {
   const problems: string[] = [];
-  const s = m.structured;
-  if (!s || typeof s.default !== 'string' || typeof s.email !== 'string' || typeof s.sms !== 'string') {
-    return ['not a JSON message with default, email and sms'];
+  const format = formatOf(m);
+  if (m.messageStructure !== undefined) return [`published with MessageStructure ${m.messageStructure}: no attributes would be sent`];
+  if (!(DELIVERY_FORMATS as readonly string[]).includes(format)) return [`format attribute ${JSON.stringify(format)}`];
+  const text = m.message;
+  if (format === 'sms') {
+    if (m.subject !== undefined) problems.push('an SMS with a subject');
+    if (text.length === 0 || text.length > SMS_TEXT_MAX) problems.push(`SMS of ${text.length} characters (at most ${SMS_TEXT_MAX} fit one segment with the display name)`);
+    const outside = [...text].filter((c) => !GSM7_BASIC.has(c));
+    if (outside.length > 0) problems.push(`SMS characters outside GSM-7 basic: ${JSON.stringify(outside.join(''))}`);
+    return problems;
   }
   if (!m.subject || !/^[\x20-\x7e]{1,99}$/.test(m.subject)) problems.push(`subject not ASCII under 100: ${JSON.stringify(m.subject)}`);
-  if (s.sms.length === 0 || s.sms.length > 160) problems.push(`SMS of ${s.sms.length} characters`);
-  const outside = [...s.sms].filter((c) => !GSM7_BASIC.has(c));
-  if (outside.length > 0) problems.push(`SMS characters outside GSM-7 basic: ${JSON.stringify(outside.join(''))}`);
-  for (const [name, text] of Object.entries({ email: s.email, default: s.default })) {
-    if (CONTROL_BUT_NEWLINE.test(text)) problems.push(`${name} has control characters`);
-    if (LONE_SURROGATE.test(text)) problems.push(`${name} has a broken surrogate pair`);
+  if (CONTROL_BUT_NEWLINE.test(text)) problems.push(`${format} has control characters`);
+  if (LONE_SURROGATE.test(text)) problems.push(`${format} has a broken surrogate pair`);
+  if (format === 'json') {
+    try {
+      const body = JSON.parse(text) as { schema?: unknown; version?: unknown };
+      if (body.schema !== DIGEST_JSON_SCHEMA || body.version !== DIGEST_JSON_VERSION) problems.push(`json of schema ${String(body.schema)} version ${String(body.version)}`);
+    } catch {
+      problems.push('json that does not parse');
+    }
   }
-  if (s.default.includes('\n')) problems.push('default text spans lines');
   return problems;
 }
 
@@ -221,7 +235,7 @@ export async function assertConverged(lab: Lab, options: ConvergeOptions = {}): 
 
   // Every message valid for every protocol.
   const messages = lab.local.sns.published;
-  for (const m of messages) expect(messageProblems(m), m.structured?.sms).toEqual([]);
+  for (const m of messages) expect(messageProblems(m), m.message.slice(0, 160)).toEqual([]);
 
   const expected = new Map<string, number>();
   for (const aggregator of aggregators) {
