@@ -147,8 +147,8 @@ describe('the report in Chromium', () => {
   });
 
   it('maps the table: every source and region, most affected first, the failing cells drawn in their colour', async () => {
-    // Aggregators by name: lab is shown first.
-    expect(await api((r) => r.aggregator())).toBe('lab');
+    // Aggregators by name: empty is shown first.
+    expect(await api((r) => r.aggregator())).toBe('empty');
     await page.selectOption('#aggregator', { label: 'org' });
     expect(await api((r) => r.aggregator())).toBe('org');
     expect(await api((r) => r.shownColumns())).toEqual([...REGIONS]);
@@ -243,8 +243,17 @@ describe('the report in Chromium', () => {
     await page.selectOption('#aggregator', { label: 'lab' });
     expect(await api((r) => r.aggregator())).toBe('lab');
     expect(await matching()).toEqual([{ sourceId: LAB_STATES[1]!.sourceId, sourceType: 'ACCOUNT', region: 'eu-west-1', status: 'FAILED', errorCode: 'InternalError' }]);
-    expect(await page.locator('section[data-aggregator="0"]').first().isVisible()).toBe(true);
-    expect(await page.locator('section[data-aggregator="1"]').first().isVisible()).toBe(false);
+    expect(await page.locator('section[data-aggregator="1"]').first().isVisible()).toBe(true);
+    expect(await page.locator('section[data-aggregator="2"]').first().isVisible()).toBe(false);
+
+    // An aggregator the monitor could never read: no source, the monitor's error in a banner, nothing broken.
+    await page.selectOption('#aggregator', { label: 'empty' });
+    expect(await api((r) => [r.shownRows(), r.shownColumns(), r.matchingCells(), r.cursor()])).toEqual([[], [], [], undefined]);
+    expect(await page.locator('#list-summary').textContent()).toBe('No cell matches the filters.');
+    expect(await page.locator('section[data-aggregator="0"] .banner').textContent()).toMatch(/^The monitor has been failing for this aggregator since 2026-11-24 14:45 UTC \(NoSuchConfigurationAggregatorException: /);
+    await page.locator('#grid').focus();
+    await page.keyboard.press('ArrowDown');
+    expect(problems).toEqual([]);
     await page.selectOption('#aggregator', { label: 'org' });
   });
 

@@ -1,7 +1,8 @@
 /**
  * A known table for the report's browser test: aggregator `org`, 120 accounts x 8 regions with a region dark for
  * every account, two accounts dark in every region, scattered failures, OUTDATED, STALE, a removed source and
- * accounts not collected in two regions; aggregator `lab`, three accounts in one region. Written by the real
+ * accounts not collected in two regions; aggregator `lab`, three accounts in one region; aggregator `empty`, which the
+ * monitor has never been able to read (no source, a monitor error). Written by the real
  * HistoryStore, with history and a month of runs getting worse.
  */
 import type { HistoryEntry, RunSummary, SourceState } from '../../core/model';
@@ -69,6 +70,10 @@ export async function seedReportTable(local: LocalDynamoDB, tableName: string): 
   const store = new HistoryStore(local.documentClient, { tableName, historyRetentionDays: 400 });
   await store.putMeta({ aggregator: 'org', lastFullSweepAt: '2026-11-24T12:00:00.000Z', totalSources: ORG_STATES.length }, '2026-11-24T12:00:00.000Z');
   await store.putMeta({ aggregator: 'lab', lastFullSweepAt: '2026-11-24T12:00:00.000Z', totalSources: 3 }, '2026-11-24T12:00:00.000Z');
+  await store.putMeta(
+    { aggregator: 'empty', monitorError: { code: 'NoSuchConfigurationAggregatorException', message: 'Configuration aggregator "empty" does not exist', since: '2026-11-24T14:45:00.000Z' } },
+    '2026-11-24T14:45:00.000Z',
+  );
   await store.record({ history: HISTORY, writes: [...ORG_STATES, ...LAB_STATES] });
   for (const r of RUNS) await store.putRun(r);
 }

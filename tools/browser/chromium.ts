@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
+import { AggwatchError } from '../../core/errors';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -20,8 +21,9 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ] as const;
 
-export class ChromiumMissingError extends Error {
+export class ChromiumMissingError extends AggwatchError {
   override readonly name = 'ChromiumMissingError';
+  readonly code = 'ChromiumMissing';
   constructor() {
     super(`Chromium not found at ${CHROMIUM}: install Debian's package (apt-get update && apt-get install -y chromium; .ci/run does this when it is missing).`);
   }
