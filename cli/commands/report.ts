@@ -4,9 +4,8 @@
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { KNOWN_STATUSES } from '../../core/model';
-import { AFFECTED, buildReportModel, renderReportHtml, type AggregatorInput } from '../../core/report';
-import { REMOVED } from '../../adapters/store/table-schema';
+import { AFFECTED, buildReportModel, renderReportHtml } from '../../core/report';
+import { readReportInputs } from '../../adapters/store/report-input';
 import { CliError, UsageError } from '../errors';
 import { aggregatorOption } from '../options';
 import { plural } from '../render';
@@ -22,9 +21,6 @@ export interface ReportOptions {
 }
 
 export const DEFAULT_REPORT_SINCE = '30d';
-
-/** The statuses whose transitions the report reads: every status the transitions index is keyed by. */
-const TRANSITION_STATUSES: readonly string[] = [...KNOWN_STATUSES, REMOVED];
 
 export function defineReport(program: Command, run: Runner): void {
   program
@@ -52,22 +48,7 @@ export async function report(session: Session, options: ReportOptions): Promise<
   const range = isoRange(window);
 
   const aggregators = await session.aggregators(requested);
-  const metas = await session.aggregatorMetas();
-  const store = await session.store();
-  const [runs, ...perAggregator] = await Promise.all([
-    store.runs(range),
-    ...aggregators.map(async (name) => {
-      const [states, ...transitions] = await Promise.all([
-        store.loadAll(name),
-        ...TRANSITION_STATUSES.map((status) => store.transitions(name, status, range)),
-      ]);
-      return { name, states, transitions: transitions.flat() };
-    }),
-  ]);
-  const inputs: AggregatorInput[] = perAggregator.map((a) => {
-    const meta = metas.find((m) => m.aggregator === a.name);
-    return { name: a.name, ...(meta ? { meta } : {}), states: a.states.values(), transitions: a.transitions, runs };
-  });
+  const inputs = await readReportInputs(await session.store(), aggregators, await session.aggregatorMetas(), range);
   const tableName = session.errorContext.tableName;
   const model = buildReportModel({ generatedAt: session.now.toISOString(), window: range, ...(tableName ? { tableName } : {}), aggregators: inputs });
   const html = renderReportHtml(model);
