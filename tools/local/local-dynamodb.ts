@@ -4,7 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, ScanCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { createTableInput } from '../../adapters/store/table-schema';
@@ -39,6 +39,9 @@ export async function startLocalDynamoDB(port = 0): Promise<LocalDynamoDB> {
     documentClient,
     async createTable(tableName) {
       await client.send(new CreateTableCommand(createTableInput(tableName)));
+      // As against DynamoDB: a table takes requests once ACTIVE. dynalite turns it ACTIVE on a timer, which a
+      // loaded machine can run after the first request (ResourceNotFoundException, seen under load).
+      await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.25 }, { TableName: tableName });
     },
     async countItems(tableName) {
       let count = 0;
