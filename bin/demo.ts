@@ -4,8 +4,13 @@
  * then the real Lambda handler for several scheduled ticks while sources fail, stay failing past the reminder
  * interval, recover and leave; then the CLI against the local table.
  *
- * Options: --full prints whole e-mails (default: the first lines of each).
+ * Options: --full prints whole e-mails (default: the first lines of each); --report <file> where the HTML status
+ * report goes (default: aggwatch-demo-report.html in the system's temporary directory).
  */
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import type { Context } from 'aws-lambda';
 import type { RunReport } from '../lambda/run';
 import { runCli, type CliIo } from '../cli/main';
@@ -17,7 +22,9 @@ import { DEMO_REGIONS, SimulatedOrganization } from '../tools/local/simulated-or
 const AGGREGATOR = 'org-aggregator';
 const ACCOUNTS = 300;
 const REMIND_AFTER_HOURS = 4;
-const EMAIL_LINES = process.argv.includes('--full') ? Number.POSITIVE_INFINITY : 24;
+const { values: options } = parseArgs({ options: { full: { type: 'boolean', default: false }, report: { type: 'string' } } });
+const EMAIL_LINES = options.full ? Number.POSITIVE_INFINITY : 24;
+const REPORT = resolve(options.report ?? join(tmpdir(), 'aggwatch-demo-report.html'));
 const HOUR = 3_600_000;
 
 const started = Date.now();
@@ -214,6 +221,7 @@ async function showCli(failingAccount: string): Promise<void> {
     ['current', '--table', table],
     ['history', '--source', failingAccount, '--table', table],
     ['failures', '--since', '30d', '--table', table],
+    ['report', '--table', table, '--out', REPORT],
   ];
   const indent = (chunk: string) => chunk.replace(/^(?=.)/gm, '  ');
   // The CLI reads the same environment as the handler: its DynamoDB client reaches the local table.
@@ -228,4 +236,5 @@ async function showCli(failingAccount: string): Promise<void> {
     const code = await runCli(argv, io);
     if (code !== 0) throw new Error(`aggwatch ${argv.join(' ')} exited with ${code}`);
   }
+  out(`\nThe status report (one self-contained HTML file): ${pathToFileURL(REPORT).href}`);
 }

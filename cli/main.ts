@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { defineCurrent } from './commands/current';
 import { defineFailures } from './commands/failures';
 import { defineHistory } from './commands/history';
+import { defineReport } from './commands/report';
 import { defineRuns } from './commands/runs';
 import { examples, type Runner } from './commands/shared';
 import { defineStatus } from './commands/status';
@@ -67,6 +68,7 @@ export function buildProgram(io: Io, run: Runner): Command {
   defineHistory(program, run);
   defineFailures(program, run);
   defineRuns(program, run);
+  defineReport(program, run);
   program.addHelpText(
     'after',
     `${examples([
@@ -75,6 +77,7 @@ export function buildProgram(io: Io, run: Runner): Command {
       ['aggwatch history --source 111111111111 --since 7d', "one source's timeline"],
       ['aggwatch failures --since 24h', 'what failed in the last day'],
       ['aggwatch runs --profile prod --region eu-west-1', "the monitor's recent runs"],
+      ['aggwatch report --out report.html', 'an HTML status report: sources by region, error codes, trend'],
       ['aggwatch current --table my-table --json', 'a table given by name, as JSON'],
     ])}
 Run "aggwatch <command> --help" for a command's options.

@@ -1,0 +1,4 @@
+/** The status report: its model (built from the table's contents) and its self-contained HTML page. */
+export { buildReportModel, cellStatus, type AggregatorInput, type ReportInput } from './build';
+export { renderReportHtml, CONTENT_SECURITY_POLICY } from './html';
+export * from './model';
