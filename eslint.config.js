@@ -31,7 +31,7 @@ const zones = Object.entries(MAY_IMPORT).flatMap(([target, allowed]) =>
 );
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', '.bench/'] },
+  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', '.bench/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
