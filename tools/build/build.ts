@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { ESBUILD_OPTIONS } from '../../lib/monitor/bundling';
+import { PACKAGED_DEFINE } from '../../lib/monitor/function-code';
 import { emitDeclarations } from './declarations';
 import { BuildError } from './errors';
 
@@ -53,6 +54,7 @@ export async function buildPackage(outDir = join(ROOT, 'dist')): Promise<Record<
     bundle({
       entryPoints: [join(ROOT, 'lib/index.ts')],
       outfile: join(outDir, DIST.construct),
+      define: PACKAGED_DEFINE,
     }),
     bundle({
       entryPoints: { aggwatch: join(ROOT, 'cli/main.ts') },
