@@ -15,7 +15,9 @@ export {
   type HistoryEntry,
   type HistoryEvent,
   type KnownStatus,
+  type MonitorError,
   type ObservedSource,
+  type RunError,
   type RunSummary,
   type SourceState,
 } from '../core/model';
