@@ -222,6 +222,22 @@ describe('a CDK app outside the repository, with the package installed', () => {
   });
 });
 
+describe('what the install brings', () => {
+  it("holds none of the repository's devDependencies: no tsx, no esbuild, no function libraries", () => {
+    const peers = Object.keys(PKG.peerDependencies ?? {});
+    const dev = Object.keys(PKG.devDependencies ?? {}).filter((name) => !peers.includes(name));
+    expect(dev).toEqual(expect.arrayContaining(['tsx', 'esbuild', '@aws-lambda-powertools/logger']));
+    expect(dev.filter((name) => existsSync(join(app, 'node_modules', name)))).toEqual([]);
+  });
+
+  it('installs the peer dependencies once, the app\'s own', () => {
+    for (const name of Object.keys(PKG.peerDependencies ?? {})) {
+      expect(existsSync(join(app, 'node_modules', name))).toBe(true);
+      expect(existsSync(join(app, 'node_modules', PKG.name, 'node_modules', name))).toBe(false);
+    }
+  });
+});
+
 describe("the package's declarations and entry points", () => {
   it('type-check a module: nodenext app (props, resources, table keys and item types resolve)', async () => {
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');

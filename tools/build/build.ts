@@ -44,7 +44,7 @@ interface PackageJson {
 }
 
 /** Builds every part of dist/ into `outDir` (emptied first); returns the external imports of each bundle. */
-export async function buildPackage(outDir = join(ROOT, 'dist')): Promise<Record<'construct' | 'cli', string[]>> {
+export async function buildPackage(outDir = join(ROOT, 'dist')): Promise<Record<'construct' | 'cli' | 'unused', string[]>> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageJson;
@@ -70,7 +70,9 @@ export async function buildPackage(outDir = join(ROOT, 'dist')): Promise<Record<
   // The CLI runs without the CDK: a user may install the package for aggwatch alone.
   allowOnly('the CLI (dist/cli/)', cli, dependencies, 'dependencies');
   emitDeclarations(join(ROOT, 'tsconfig.build.json'), join(outDir, DIST.types));
-  return { construct, cli };
+  // Installed with the package for nothing: a warning, not an error (a dependency may await code being merged).
+  const unused = dependencies.filter((name) => !cli.includes(name) && !construct.includes(name));
+  return { construct, cli, unused };
 }
 
 /** The function's bundle, exactly as the repository's NodejsFunction builds it (same options, same esbuild). */
@@ -131,7 +133,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const started = Date.now();
   const outDir = join(ROOT, 'dist');
   try {
-    const { construct, cli } = await buildPackage(outDir);
+    const { construct, cli, unused } = await buildPackage(outDir);
+    if (unused.length > 0) {
+      console.error(`build: warning: dependencies ${unused.join(', ')} are imported by neither the CLI nor the construct`);
+    }
     // stderr: `npm pack --json` prints its report on stdout, after this script (prepack) ran.
     console.error(`dist/ built in ${Date.now() - started} ms (construct imports ${construct.join(', ')}; CLI imports ${cli.join(', ')})`);
   } catch (e) {
