@@ -2,7 +2,6 @@
  * aggwatch: query the config-aggregator-watch history from a terminal.
  * `runCli` runs one command in-process and returns its exit code: 0 ok, 1 the request failed, 2 bad usage.
  */
-import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { defineCurrent } from './commands/current';
 import { defineFailures } from './commands/failures';
@@ -15,10 +14,12 @@ import { explain } from './errors';
 import { resolveIo, type CliIo, type Io } from './io';
 import { Session, type GlobalOptions } from './session';
 import { DEFAULT_STACK, TABLE_OUTPUT } from './stack';
+// An import rather than a read at run time: the package's compiled CLI (dist/cli/) carries the version it was built as.
+import packageJson from '../package.json' with { type: 'json' };
 
 export type { CliClients, CliIo } from './io';
 
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+const { version } = packageJson;
 
 export async function runCli(argv: string[], cliIo?: CliIo): Promise<number> {
   const io = resolveIo(cliIo);

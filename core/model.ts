@@ -86,6 +86,14 @@ export interface HistoryEntry {
   readonly errorMessage?: string;
 }
 
+/** An aggregator-level error: the aggregator is missing, or its run failed. */
+export interface MonitorError {
+  readonly code: string;
+  readonly message: string;
+  /** When the error was first seen, ISO 8601. */
+  readonly since: string;
+}
+
 /** Per-aggregator bookkeeping that outlives a run. */
 export interface AggregatorMeta {
   readonly aggregator: string;
@@ -95,10 +103,16 @@ export interface AggregatorMeta {
   /** Earliest moment a fresh SUCCEEDED source can turn stale: the fast path sweeps fully from then. */
   readonly nextStaleAt?: string;
   /** The aggregator-level error (missing aggregator, failed run) last notified, and when. */
-  readonly monitorError?: { readonly code: string; readonly message: string; readonly since: string };
+  readonly monitorError?: MonitorError;
   readonly monitorErrorNotifiedAt?: string;
   /** The time of the run that wrote this record: an older, overlapping run never overwrites a newer one's. */
   readonly updatedAt?: string;
+}
+
+/** Why an aggregator's run failed: the error's class name and message. */
+export interface RunError {
+  readonly name: string;
+  readonly message: string;
 }
 
 /** Run summary, one per aggregator per run. */
@@ -119,7 +133,7 @@ export interface RunSummary {
   /** DynamoDB write requests this aggregator's run made (BatchWriteItem and PutItem calls). */
   readonly writeRequests?: number;
   readonly durationMs: number;
-  readonly error?: { readonly name: string; readonly message: string };
+  readonly error?: RunError;
 }
 
 export const HOUR_MS = 3_600_000;

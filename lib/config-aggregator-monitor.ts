@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -8,7 +9,8 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { createMonitorAlarms, type MonitorAlarms } from './monitor/alarms';
+import { READER_TABLE_ACTIONS } from '../adapters/store/table-schema';
+import { MONITOR_METRICS, createMonitorAlarms, type MonitorAlarms } from './monitor/alarms';
 import { createMonitorDashboard } from './monitor/dashboard';
 import { createMonitorFunction } from './monitor/function';
 import { acknowledgeNagFindings } from './monitor/nag';
@@ -44,6 +46,8 @@ export class ConfigAggregatorMonitor extends Construct {
   public readonly rule: events.Rule;
   public readonly alarms: MonitorAlarms;
   public readonly dashboard: cloudwatch.Dashboard;
+  /** The period the alarms evaluate the function's metrics over: the schedule's, capped (see lib/schedule.ts). */
+  private readonly alarmPeriod: Duration;
 
   constructor(scope: Construct, id: string, props: ConfigAggregatorMonitorProps = {}) {
     super(scope, id);
@@ -61,8 +65,34 @@ export class ConfigAggregatorMonitor extends Construct {
     this.rule = parts.rule;
 
     const period = resolved.schedule.alarmPeriodSeconds;
+    this.alarmPeriod = Duration.seconds(period);
     this.alarms = createMonitorAlarms(this, { function: this.function, dlq: this.dlq, topic: this.topic }, period);
     this.dashboard = createMonitorDashboard(this, { function: this.function, alarms: this.alarms }, period);
     acknowledgeNagFindings({ table: this.table, role: this.role, key: this.key, dlq: this.dlq });
+  }
+
+  /**
+   * Runs that read and recorded every aggregator: what the `noSuccessfulRun` alarm watches.
+   * @default - Sum over the alarms' period (the schedule's, at most 12 hours)
+   */
+  public metricSuccessfulRuns(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return MONITOR_METRICS.successfulRuns(this.alarmPeriod, options);
+  }
+
+  /**
+   * Sources FAILED at the last run: what the `failedSources` alarm watches. The function's own invocation
+   * metrics are on `function` (`metricErrors()`, `metricDuration()`, ...).
+   * @default - Maximum over the alarms' period (the schedule's, at most 12 hours)
+   */
+  public metricFailedSources(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return MONITOR_METRICS.failedSources(this.alarmPeriod, options);
+  }
+
+  /**
+   * Lets `grantee` read the history as `aggwatch` does: `dynamodb:Query` on the table and its indexes, nothing else
+   * (a role for the CLI, a report job). Reads by key need `table.grantReadData()`.
+   */
+  public grantReadHistory(grantee: iam.IGrantable): iam.Grant {
+    return this.table.grant(grantee, ...READER_TABLE_ACTIONS);
   }
 }

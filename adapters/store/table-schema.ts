@@ -138,3 +138,10 @@ export const HANDLER_TABLE_ACTIONS = [
   'dynamodb:PutItem',
   'dynamodb:Query',
 ] as const;
+
+/**
+ * The DynamoDB actions `aggwatch` performs (every query command reads by Query, on the table and its indexes): what
+ * `ConfigAggregatorMonitor.grantReadHistory()` grants a reader, and no more (test/cli/reader-actions.test.ts).
+ */
+export const READER_TABLE_ACTIONS = ['dynamodb:Query'] as const;
+

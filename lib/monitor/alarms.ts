@@ -28,6 +28,19 @@ export function serviceMetric(metricName: string, options: cloudwatch.MetricOpti
   });
 }
 
+/**
+ * The function's own metrics that the alarms watch, with the alarms' statistics over a period: one definition for the
+ * alarms and the construct's `metric...()` methods.
+ */
+export const MONITOR_METRICS = {
+  /** Runs that read and recorded every aggregator (Sum). */
+  successfulRuns: (period: Duration, options: cloudwatch.MetricOptions = {}) =>
+    serviceMetric(TELEMETRY.metrics.successfulRuns, { statistic: 'Sum', period, ...options }),
+  /** Sources FAILED at the last run (Maximum). */
+  failedSources: (period: Duration, options: cloudwatch.MetricOptions = {}) =>
+    serviceMetric(TELEMETRY.metrics.failedSources, { statistic: 'Maximum', period, ...options }),
+} as const;
+
 /** The monitor's own alarms, each notifying the topic when it fires and when it clears. */
 export function createMonitorAlarms(
   scope: Construct,
@@ -48,7 +61,7 @@ export function createMonitorAlarms(
       alarmDescription:
         'No config-aggregator-watch run read and recorded every aggregator within two schedule periods: ' +
         'aggregator status is not being watched.',
-      metric: serviceMetric(TELEMETRY.metrics.successfulRuns, { statistic: 'Sum', period: schedulePeriod }),
+      metric: MONITOR_METRICS.successfulRuns(schedulePeriod),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: 2,
@@ -58,7 +71,7 @@ export function createMonitorAlarms(
     }),
     failedSources: new cloudwatch.Alarm(scope, 'FailedSourcesAlarm', {
       alarmDescription: 'At least one AWS Config aggregator source is FAILED.',
-      metric: serviceMetric(TELEMETRY.metrics.failedSources, { statistic: 'Maximum', period: schedulePeriod }),
+      metric: MONITOR_METRICS.failedSources(schedulePeriod),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -14,7 +13,7 @@ import type { Construct } from 'constructs';
 import { settingsToEnvironment } from '../../core/settings';
 import { TELEMETRY } from '../../core/telemetry';
 import { HANDLER_TABLE_ACTIONS } from '../../adapters/store/table-schema';
-import { NODEJS_BUNDLING } from './bundling';
+import { functionCodeProps } from './function-code';
 import type { ResolvedProps } from './props';
 
 /** The Config API actions the function calls. */
@@ -61,10 +60,8 @@ export function createMonitorFunction(
 
   const fn = new nodejs.NodejsFunction(scope, 'Function', {
     description: 'Reads AWS Config aggregator source status, records it and alerts on failures',
-    entry: fileURLToPath(new URL('../../lambda/handler.ts', import.meta.url)),
-    handler: 'handler',
-    projectRoot: fileURLToPath(new URL('../..', import.meta.url)),
-    depsLockFilePath: fileURLToPath(new URL('../../package-lock.json', import.meta.url)),
+    // Bundled from source in this repository, pre-built in the npm package: the same bytes (function-code.ts).
+    ...functionCodeProps(),
     runtime: FUNCTION_RUNTIME,
     architecture: lambda.Architecture.ARM_64,
     memorySize: 512,
@@ -91,7 +88,6 @@ export function createMonitorFunction(
       POWERTOOLS_METRICS_NAMESPACE: TELEMETRY.namespace,
       POWERTOOLS_LOG_LEVEL: 'INFO',
     },
-    bundling: NODEJS_BUNDLING,
     retryAttempts: 2,
     onFailure: new destinations.SqsDestination(dlq),
   });

@@ -18,17 +18,17 @@ export interface ConfigAggregatorMonitorProps {
    * Names of the Config aggregators to watch, in this stack's account and region.
    * @default - every aggregator in the account and region, discovered at each run
    */
-  readonly aggregators?: readonly string[];
+  readonly aggregators?: string[];
   /**
    * E-mail addresses to subscribe to the alert topic. Each must confirm the subscription from the e-mail AWS sends.
    * @default - no e-mail subscriptions
    */
-  readonly emails?: readonly string[];
+  readonly emails?: string[];
   /**
    * Phone numbers in E.164 form (such as +15555550100) to subscribe to the alert topic by SMS.
    * @default - no SMS subscriptions
    */
-  readonly smsNumbers?: readonly string[];
+  readonly smsNumbers?: string[];
   /**
    * When to check: an EventBridge `rate(...)` or `cron(...)` expression.
    * @default 'rate(15 minutes)'
@@ -43,7 +43,7 @@ export interface ConfigAggregatorMonitorProps {
    * Source statuses that raise an alert: `FAILED`, and optionally `OUTDATED`.
    * @default ['FAILED']
    */
-  readonly alertStatuses?: readonly AlertableStatus[];
+  readonly alertStatuses?: AlertableStatus[];
   /**
    * Hours after which a source still in an alerting status is reported again.
    * @default 24

@@ -62,10 +62,18 @@ describe('what ships imports runtime dependencies only', () => {
     ['adapters/x.ts', "import dynalite from 'dynalite';"],
     ['lib/x.ts', "import { NagPack } from 'cdk-nag';"],
     ['cli/x.ts', "import { mockClient } from 'aws-sdk-client-mock';"],
+    // The function's libraries are devDependencies: only its bundle may hold them.
+    ['cli/x.ts', "import { Logger } from '@aws-lambda-powertools/logger';"],
+    ['adapters/x.ts', "import { SNSClient } from '@aws-sdk/client-sns';"],
   ])('%s may not: %s', async (path, source) => {
     const findings = await importFindings(path, source);
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatch(/^import-x\/no-extraneous-dependencies: .*should be listed in the project's dependencies/);
+  });
+
+  it("the function's own files may use devDependencies: esbuild bundles them", async () => {
+    expect(await importFindings('lambda/x.ts', "import { Logger } from '@aws-lambda-powertools/logger';")).toEqual([]);
+    expect(await importFindings('adapters/notifier.ts', "import { SNSClient } from '@aws-sdk/client-sns';")).toEqual([]);
   });
 
   it('tools/ and test/ may use devDependencies', async () => {
