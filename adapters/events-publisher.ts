@@ -8,35 +8,12 @@
  * the reference does not list is retried within the attempts: resending a doomed entry costs a call, dropping a
  * transient one would cost an alert until the next run. "Each entry in the response array corresponds to an entry
  * in the request array in order" (User Guide, Sending events with PutEvents).
- *
- * Written against the client's `send` shape so that it runs without @aws-sdk/client-eventbridge; with it:
- *   new EventsPublisher((input) => client.send(new PutEventsCommand(input)))
  */
+import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry, type PutEventsResponse } from '@aws-sdk/client-eventbridge';
 import { AggwatchError } from '../core/errors';
 import type { EventEntry } from '../core/findings';
 import { UnexpectedAnswerError, deliver, listUndelivered, type DeliveryOptions, type DeliveryReport, type ItemOutcome } from './delivery';
 
-/** PutEventsRequestEntry (API Reference), as the SDK takes it. */
-export interface PutEventsRequestEntry {
-  Source: string;
-  DetailType: string;
-  Detail: string;
-  Time?: Date;
-  EventBusName?: string;
-  Resources?: string[];
-}
-
-export interface PutEventsInput {
-  Entries: PutEventsRequestEntry[];
-}
-
-/** PutEventsResponse (API Reference). */
-export interface PutEventsOutput {
-  FailedEntryCount?: number;
-  Entries?: { EventId?: string; ErrorCode?: string; ErrorMessage?: string }[];
-}
-
-export type PutEvents = (input: PutEventsInput) => Promise<PutEventsOutput>;
 
 export const PERMANENT_ENTRY_CODES: ReadonlySet<string> = new Set([
   'AccessDeniedException',
@@ -72,7 +49,7 @@ export function describeEvent(e: EventEntry): string {
 
 export class EventsPublisher {
   constructor(
-    private readonly putEvents: PutEvents,
+    private readonly client: Pick<EventBridgeClient, 'send'>,
     private readonly options: DeliveryOptions = {},
   ) {}
 
@@ -84,7 +61,7 @@ export class EventsPublisher {
     const report = await deliver(
       batch,
       {
-        call: async (entries) => outcomes(await this.putEvents({ Entries: entries.map(toRequestEntry) }), entries.length),
+        call: async (entries) => outcomes(await this.client.send(new PutEventsCommand({ Entries: entries.map(toRequestEntry) })), entries.length),
         retryableItem: (code) => !PERMANENT_ENTRY_CODES.has(code),
       },
       this.options,
@@ -106,7 +83,7 @@ export function toRequestEntry(e: EventEntry): PutEventsRequestEntry {
   };
 }
 
-function outcomes(out: PutEventsOutput, sent: number): ItemOutcome[] {
+function outcomes(out: PutEventsResponse, sent: number): ItemOutcome[] {
   const entries = out.Entries;
   if (entries === undefined) {
     if (out.FailedEntryCount === 0) return Array.from({ length: sent }, () => ({ ok: true }));

@@ -9,26 +9,12 @@
  * are used: InternalFailure and ConcurrentUpdateError are retried; InvalidInput, FindingSizeExceeded and
  * DuplicatedFindingIdentifier are not, nor is a refusal of access. Any other code is retried within the attempts,
  * so a transient failure is not dropped; a re-import of the same Id is an update, never a duplicate finding.
- *
- * Written against the client's `send` shape so that it runs without @aws-sdk/client-securityhub; with it:
- *   new SecurityHubPublisher((input) => client.send(new BatchImportFindingsCommand(input)))
  */
+import { BatchImportFindingsCommand, type AwsSecurityFinding, type BatchImportFindingsResponse, type SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { AggwatchError } from '../core/errors';
-import type { AsffFinding, FindingEntry } from '../core/findings';
+import type { FindingEntry } from '../core/findings';
 import { UnexpectedAnswerError, deliver, listUndelivered, type DeliveryOptions, type DeliveryReport, type ItemOutcome } from './delivery';
 
-export interface BatchImportFindingsInput {
-  Findings: AsffFinding[];
-}
-
-/** BatchImportFindingsResponse (API Reference). */
-export interface BatchImportFindingsOutput {
-  FailedCount?: number;
-  SuccessCount?: number;
-  FailedFindings?: { Id?: string; ErrorCode?: string; ErrorMessage?: string }[];
-}
-
-export type BatchImportFindings = (input: BatchImportFindingsInput) => Promise<BatchImportFindingsOutput>;
 
 export const PERMANENT_FINDING_CODES: ReadonlySet<string> = new Set([
   'InvalidInput',
@@ -57,7 +43,7 @@ export class FindingsNotDeliveredError extends AggwatchError {
 
 export class SecurityHubPublisher {
   constructor(
-    private readonly batchImportFindings: BatchImportFindings,
+    private readonly client: Pick<SecurityHubClient, 'send'>,
     private readonly options: DeliveryOptions = {},
   ) {}
 
@@ -71,7 +57,7 @@ export class SecurityHubPublisher {
     const report = await deliver(
       batch,
       {
-        call: async (entries) => outcomes(await this.batchImportFindings({ Findings: entries.map((e) => e.finding) }), entries),
+        call: async (entries) => outcomes(await this.client.send(new BatchImportFindingsCommand({ Findings: entries.map(toSdkFinding) })), entries),
         retryableItem: (code) => !PERMANENT_FINDING_CODES.has(code),
       },
       this.options,
@@ -81,7 +67,13 @@ export class SecurityHubPublisher {
   }
 }
 
-function outcomes(out: BatchImportFindingsOutput, sent: readonly FindingEntry[]): ItemOutcome[] {
+/**
+ * The core's finding as the SDK types it. The shapes agree field for field (the core's is the subset it fills);
+ * the SDK declares its fields mutable and its dates as strings, as ASFF has them.
+ */
+export const toSdkFinding = (e: FindingEntry): AwsSecurityFinding => e.finding as unknown as AwsSecurityFinding;
+
+function outcomes(out: BatchImportFindingsResponse, sent: readonly FindingEntry[]): ItemOutcome[] {
   const failed = new Map<string, { code: string; message: string }>();
   for (const f of out.FailedFindings ?? []) {
     if (f.Id !== undefined) failed.set(f.Id, { code: f.ErrorCode ?? 'Unknown', message: f.ErrorMessage ?? f.ErrorCode ?? 'no message' });

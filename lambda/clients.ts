@@ -7,6 +7,8 @@
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 
 /**
@@ -24,3 +26,6 @@ export const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient(RETRY), {
   marshallOptions: { removeUndefinedValues: true },
 });
 export const sns = new SNSClient(RETRY);
+export const eventBridge = new EventBridgeClient(RETRY);
+/** Built once like the others; only sent to when securityHubFindings is on. */
+export const securityHub = new SecurityHubClient(RETRY);

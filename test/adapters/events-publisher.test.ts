@@ -1,9 +1,8 @@
-/**
- * The EventBridge adapter against a stand-in for the client's send (@aws-sdk/client-eventbridge is not a
- * dependency yet; once it is, these become aws-sdk-client-mock tests on PutEventsCommand with the same cases).
- */
-import { describe, expect, it } from 'vitest';
-import { EventsNotDeliveredError, EventsPublisher, type PutEventsInput, type PutEventsOutput } from '../../adapters/events-publisher';
+/** The EventBridge adapter against the SDK client, its PutEventsCommand answered by aws-sdk-client-mock. */
+import { EventBridgeClient, PutEventsCommand, type PutEventsCommandInput, type PutEventsCommandOutput } from '@aws-sdk/client-eventbridge';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { EventsNotDeliveredError, EventsPublisher } from '../../adapters/events-publisher';
 import { batchEvents, buildEvents, type EventEntry } from '../../core/findings';
 import type { SourceNotice } from '../../core/notices';
 import { AT, state } from '../support/builders';
@@ -20,19 +19,29 @@ function events(n: number, eventBusName?: string): EventEntry[] {
   return buildEvents({ digest: { aggregator: 'org', at: AT, sources }, ...(eventBusName ? { eventBusName } : {}) });
 }
 
-/** A send that answers with `answer(input, call)` and records every request. */
-function fakeSend(answer: (input: PutEventsInput, call: number) => PutEventsOutput | Promise<PutEventsOutput>) {
-  const requests: PutEventsInput[] = [];
-  const send = async (input: PutEventsInput) => {
+type Input = PutEventsCommandInput & { Entries: NonNullable<PutEventsCommandInput['Entries']> };
+type Output = Omit<PutEventsCommandOutput, '$metadata'>;
+
+const ebMock = mockClient(EventBridgeClient);
+const client = new EventBridgeClient({ region: 'us-east-1' });
+
+/** The client answers PutEvents with `answer(input, call)`; every request is recorded. */
+function fakeSend(answer: (input: Input, call: number) => Output | Promise<Output>) {
+  const requests: Input[] = [];
+  ebMock.on(PutEventsCommand).callsFake(async (input: Input) => {
     requests.push(structuredClone(input));
     return answer(input, requests.length);
-  };
-  return { send, requests };
+  });
+  return { send: client, requests };
 }
 
-const accepted = (input: PutEventsInput): PutEventsOutput => ({ FailedEntryCount: 0, Entries: input.Entries.map((_, i) => ({ EventId: `id-${i}` })) });
+const accepted = (input: Input): Output => ({ FailedEntryCount: 0, Entries: input.Entries.map((_, i) => ({ EventId: `id-${i}` })) });
 
 describe('EventsPublisher', () => {
+  beforeEach(() => {
+    ebMock.reset();
+  });
+
   it('sends one PutEvents request with the entries as the API takes them', async () => {
     // Prepare
     const { send, requests } = fakeSend(accepted);
@@ -43,7 +52,8 @@ describe('EventsPublisher', () => {
 
     // Assess
     expect(report.delivered.map((d) => d.id)).toEqual(['id-0', 'id-1', 'id-2']);
-    expect(requests).toHaveLength(1);
+    expect(ebMock).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+    expect(ebMock).toHaveReceivedCommandWith(PutEventsCommand, { Entries: expect.arrayContaining([expect.objectContaining({ EventBusName: 'security-bus' })]) as unknown as [] });
     expect(requests[0]?.Entries[0]).toEqual({
       Source: 'config-aggregator-watch',
       DetailType: 'Config Aggregator Source Alert',

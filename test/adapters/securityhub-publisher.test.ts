@@ -1,14 +1,13 @@
-/**
- * The Security Hub adapter against a stand-in for the client's send (@aws-sdk/client-securityhub is not a
- * dependency yet; once it is, these become aws-sdk-client-mock tests on BatchImportFindingsCommand).
- */
-import { describe, expect, it } from 'vitest';
+/** The Security Hub adapter against the SDK client, its BatchImportFindingsCommand answered by aws-sdk-client-mock. */
 import {
-  FindingsNotDeliveredError,
-  SecurityHubPublisher,
-  type BatchImportFindingsInput,
-  type BatchImportFindingsOutput,
-} from '../../adapters/securityhub-publisher';
+  BatchImportFindingsCommand,
+  SecurityHubClient,
+  type BatchImportFindingsCommandInput,
+  type BatchImportFindingsCommandOutput,
+} from '@aws-sdk/client-securityhub';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { FindingsNotDeliveredError, SecurityHubPublisher } from '../../adapters/securityhub-publisher';
 import { buildFindings, type FindingEntry } from '../../core/findings';
 import type { SourceNotice } from '../../core/notices';
 import { AT, state } from '../support/builders';
@@ -26,18 +25,29 @@ function findings(n: number): FindingEntry[] {
   return buildFindings({ digest: { aggregator: 'org', at: AT, sources }, context: CONTEXT });
 }
 
+type BatchImportFindingsInput = BatchImportFindingsCommandInput & { Findings: NonNullable<BatchImportFindingsCommandInput['Findings']> };
+type BatchImportFindingsOutput = Omit<BatchImportFindingsCommandOutput, '$metadata'>;
+
+const shMock = mockClient(SecurityHubClient);
+const client = new SecurityHubClient({ region: 'eu-west-1' });
+
+/** The client answers BatchImportFindings with `answer(input, call)`; every request is recorded. */
 function fakeSend(answer: (input: BatchImportFindingsInput, call: number) => BatchImportFindingsOutput) {
   const requests: BatchImportFindingsInput[] = [];
-  const send = async (input: BatchImportFindingsInput) => {
+  shMock.on(BatchImportFindingsCommand).callsFake((input: BatchImportFindingsInput) => {
     requests.push(structuredClone(input));
     return answer(input, requests.length);
-  };
-  return { send, requests };
+  });
+  return { send: client, requests };
 }
 
 const imported = (input: BatchImportFindingsInput): BatchImportFindingsOutput => ({ FailedCount: 0, SuccessCount: input.Findings.length, FailedFindings: [] });
 
 describe('SecurityHubPublisher', () => {
+  beforeEach(() => {
+    shMock.reset();
+  });
+
   it('imports the findings in one call and reports them imported', async () => {
     // Prepare
     const { send, requests } = fakeSend(imported);

@@ -10,7 +10,7 @@ import type { Digest, SourceNotice } from '../../core/notices';
 import { ENTRY_FAULTS, EVENTBRIDGE_FAULTS, FakeEventBridge, matchesPattern } from '../../tools/local/fake-eventbridge';
 import { FINDING_FAULTS, FakeSecurityHub, SECURITYHUB_FAULTS } from '../../tools/local/fake-securityhub';
 import { AT, hoursAfter, state } from '../support/builders';
-import { authorization, batchImportOverHttp, putEventsOverHttp, rawCall } from '../support/wire';
+import { authorization, securityHubAt, eventBridgeAt, rawCall } from '../support/wire';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -43,7 +43,7 @@ describe('fake EventBridge (AWS JSON 1.1)', () => {
 
   it('accepts the monitor\'s events as EventBridge delivers them, on the bus IAM is evaluated against', async () => {
     // Act
-    const report = await new EventsPublisher(putEventsOverHttp(eb.endpoint), FAST).publish(events(3));
+    const report = await new EventsPublisher(eventBridgeAt(eb.endpoint), FAST).publish(events(3));
 
     // Assess
     expect(report.delivered.map((d) => d.id)).toEqual(eb.events.map((e) => e.id));
@@ -55,7 +55,7 @@ describe('fake EventBridge (AWS JSON 1.1)', () => {
   it('routes the documented sample rule: FAILED sources of one aggregator', async () => {
     // Prepare: the rule of docs/integrations.md
     const rule = { source: ['config-aggregator-watch'], 'detail-type': ['Config Aggregator Source Alert'], detail: { aggregator: ['org'], condition: ['FAILED'] } };
-    const publisher = new EventsPublisher(putEventsOverHttp(eb.endpoint), FAST);
+    const publisher = new EventsPublisher(eventBridgeAt(eb.endpoint), FAST);
 
     // Act
     for (const batch of batchEvents([...events(2), ...events(2, 'OUTDATED'), ...events(1, 'FAILED', 'other')])) await publisher.publish(batch);
@@ -126,7 +126,7 @@ describe('fake EventBridge (AWS JSON 1.1)', () => {
     eb.injectEntryFailure((_e, index) => (!failed && index === 1 ? ((failed = true), ENTRY_FAULTS.throttled) : undefined));
 
     // Act
-    const report = await new EventsPublisher(putEventsOverHttp(eb.endpoint), FAST).publish(events(3));
+    const report = await new EventsPublisher(eventBridgeAt(eb.endpoint), FAST).publish(events(3));
 
     // Assess
     expect(eb.calls('PutEvents').map((c) => [c.status, (c.input as { Entries: unknown[] }).Entries.length])).toEqual([
@@ -144,7 +144,7 @@ describe('fake EventBridge (AWS JSON 1.1)', () => {
     eb.injectNext(EVENTBRIDGE_FAULTS.killAfterAcceptance);
 
     // Act
-    const report = await new EventsPublisher(putEventsOverHttp(eb.endpoint), FAST).publish(events(2));
+    const report = await new EventsPublisher(eventBridgeAt(eb.endpoint), FAST).publish(events(2));
 
     // Assess
     expect(report.delivered).toHaveLength(2);
@@ -157,7 +157,7 @@ describe('fake EventBridge (AWS JSON 1.1)', () => {
     eb.inject(() => EVENTBRIDGE_FAULTS.unavailable);
 
     // Act
-    const error = await new EventsPublisher(putEventsOverHttp(eb.endpoint), { ...FAST, attempts: 3 }).publish(events(2)).catch((e: unknown) => e);
+    const error = await new EventsPublisher(eventBridgeAt(eb.endpoint), { ...FAST, attempts: 3 }).publish(events(2)).catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(EventsNotDeliveredError);
@@ -180,7 +180,7 @@ describe('fake Security Hub (REST-JSON)', () => {
 
   it('imports the monitor\'s findings under the default product, IAM evaluated on that product', async () => {
     // Act
-    const report = await new SecurityHubPublisher(batchImportOverHttp(sh.endpoint), FAST).publish(findings(2));
+    const report = await new SecurityHubPublisher(securityHubAt(sh.endpoint), FAST).publish(findings(2));
 
     // Assess
     expect(report.delivered).toHaveLength(2);
@@ -191,7 +191,7 @@ describe('fake Security Hub (REST-JSON)', () => {
 
   it('updates the same finding on re-import; archiving keeps the customer\'s workflow, a relapse reopens it', async () => {
     // Prepare
-    const publisher = new SecurityHubPublisher(batchImportOverHttp(sh.endpoint), FAST);
+    const publisher = new SecurityHubPublisher(securityHubAt(sh.endpoint), FAST);
     const [active] = findings(1);
     const id = active?.finding.Id ?? '';
     await publisher.publish([active as FindingEntry]);
@@ -246,7 +246,7 @@ describe('fake Security Hub (REST-JSON)', () => {
     sh.enabled = false;
 
     // Act
-    const error = await new SecurityHubPublisher(batchImportOverHttp(sh.endpoint), FAST).publish(findings(1)).catch((e: unknown) => e);
+    const error = await new SecurityHubPublisher(securityHubAt(sh.endpoint), FAST).publish(findings(1)).catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(FindingsNotDeliveredError);
@@ -266,7 +266,7 @@ describe('fake Security Hub (REST-JSON)', () => {
     });
 
     // Act
-    const report = await new SecurityHubPublisher(batchImportOverHttp(sh.endpoint), FAST).publish(findings(3));
+    const report = await new SecurityHubPublisher(securityHubAt(sh.endpoint), FAST).publish(findings(3));
 
     // Assess
     expect(report.delivered).toHaveLength(3);

@@ -1,61 +1,20 @@
 /**
- * The two integration APIs on their wire protocols with plain fetch, standing in for @aws-sdk/client-eventbridge
- * and @aws-sdk/client-securityhub (not dependencies yet). Requests carry a SigV4-shaped Authorization header (the
- * fakes record its credential scope and do not check the signature); errors come back as the SDK shapes them:
- * `name` is the error code, `$metadata.httpStatusCode` the status.
+ * The two integration APIs against the local fakes: the SDK clients themselves (they sign with SigV4; the fakes
+ * record the credential scope and do not check the signature), and raw calls for requests the SDK never sends.
  */
-import type { PutEvents, PutEventsInput, PutEventsOutput } from '../../adapters/events-publisher';
-import type { BatchImportFindings, BatchImportFindingsInput, BatchImportFindingsOutput } from '../../adapters/securityhub-publisher';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 
 export const authorization = (service: string, region: string) =>
   `AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20261124/${region}/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=00`;
 
-export class WireError extends Error {
-  constructor(
-    override readonly name: string,
-    message: string,
-    readonly $metadata: { httpStatusCode: number },
-  ) {
-    super(message);
-  }
-}
+const LOCAL = { credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' }, maxAttempts: 1 } as const;
 
-async function answer<T>(response: Response): Promise<T> {
-  const text = await response.text();
-  if (response.ok) return JSON.parse(text) as T;
-  const body = (text ? JSON.parse(text) : {}) as { __type?: string; Code?: string; message?: string; Message?: string };
-  const code = response.headers.get('x-amzn-errortype')?.split(':')[0] ?? body.__type ?? body.Code ?? `Http${response.status}`;
-  throw new WireError(code, body.message ?? body.Message ?? text, { httpStatusCode: response.status });
-}
+/** The SDK's EventBridge client against a local endpoint (AWS JSON 1.1), without the SDK's own retries. */
+export const eventBridgeAt = (endpoint: string, region = 'us-east-1') => new EventBridgeClient({ ...LOCAL, region, endpoint });
 
-/** PutEvents over AWS JSON 1.1 (timestamps as epoch seconds). */
-export function putEventsOverHttp(endpoint: string, region = 'us-east-1'): PutEvents {
-  return async (input: PutEventsInput): Promise<PutEventsOutput> => {
-    const body = { Entries: input.Entries.map((e) => ({ ...e, ...(e.Time ? { Time: e.Time.getTime() / 1000 } : {}) })) };
-    const response = await fetch(endpoint, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-amz-json-1.1',
-        'x-amz-target': 'AWSEvents.PutEvents',
-        authorization: authorization('events', region),
-      },
-      body: JSON.stringify(body),
-    });
-    return answer<PutEventsOutput>(response);
-  };
-}
-
-/** BatchImportFindings over REST-JSON. */
-export function batchImportOverHttp(endpoint: string, region = 'us-east-1'): BatchImportFindings {
-  return async (input: BatchImportFindingsInput): Promise<BatchImportFindingsOutput> => {
-    const response = await fetch(`${endpoint}/findings/import`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: authorization('securityhub', region) },
-      body: JSON.stringify(input),
-    });
-    return answer<BatchImportFindingsOutput>(response);
-  };
-}
+/** The SDK's Security Hub client against a local endpoint (REST-JSON), without the SDK's own retries. */
+export const securityHubAt = (endpoint: string, region = 'us-east-1') => new SecurityHubClient({ ...LOCAL, region, endpoint });
 
 /** A raw call, for the requests the SDK would never send. */
 export async function rawCall(url: string, init: { headers?: Record<string, string>; body: unknown }): Promise<{ status: number; errorType: string | null; body: Record<string, unknown> }> {
