@@ -30,6 +30,7 @@ export const DEFAULTS = {
   notifyRecoveries: true,
   fullSweepHours: 6,
   smsNotices: ['failure', 'monitor-error'] as readonly NoticeKind[],
+  securityHubFindings: false,
 } as const;
 
 /** What the handler needs; everything else (subscriptions, schedule) is the stack's business. */
@@ -47,6 +48,22 @@ export interface MonitorSettings {
   readonly historyRetentionDays: number;
   /** The notice kinds told by SMS; DEFAULTS.smsNotices when undefined. */
   readonly smsNotices?: readonly NoticeKind[];
+  /**
+   * The bus the events go to (a name or ARN); undefined: the account's default bus. Events are always sent: with
+   * no rule matching them they cost only the PutEvents call, and an always-present stream is what lets a team
+   * add a rule later without redeploying the monitor.
+   */
+  readonly eventBusName?: string;
+  /** Import Security Hub CSPM findings (opt-in: Security Hub CSPM must be enabled, and imports are billed); off when undefined. */
+  readonly securityHubFindings?: boolean;
+  /**
+   * The topic the chat notifications (Amazon Q Developer custom notifications) go to; undefined: no chat. A topic
+   * of its own, not a `format` on the alert topic: Amazon Q Developer subscribes to the topics a channel
+   * configuration names itself, and neither its documentation nor AWS::Chatbot::*ChannelConfiguration offers a
+   * filter policy on that subscription, so on the alert topic it would also receive every e-mail, SMS and json
+   * publication (docs/integrations.md).
+   */
+  readonly chatTopicArn?: string;
 }
 
 /** Environment variable names: the construct writes them, the handler reads them. */
@@ -61,6 +78,9 @@ export const ENV = {
   fullSweepHours: 'FULL_SWEEP_HOURS',
   historyRetentionDays: 'HISTORY_RETENTION_DAYS',
   smsNotices: 'SMS_NOTICES',
+  eventBusName: 'EVENT_BUS_NAME',
+  securityHubFindings: 'SECURITY_HUB_FINDINGS',
+  chatTopicArn: 'CHAT_TOPIC_ARN',
 } as const satisfies Record<keyof MonitorSettings, string>;
 
 /**
@@ -100,6 +120,9 @@ export function settingsFromEnvironment(env: Readonly<Record<string, string | un
     fullSweepHours: read(ENV.fullSweepHours, SETTINGS.fullSweepHours, DEFAULTS.fullSweepHours),
     historyRetentionDays: read(ENV.historyRetentionDays, SETTINGS.historyRetentionDays, DEFAULTS.historyRetentionDays),
     smsNotices: read(ENV.smsNotices, SETTINGS.smsNotices, [...DEFAULTS.smsNotices]),
+    ...present('eventBusName', read<string | undefined>(ENV.eventBusName, SETTINGS.eventBusName, undefined)),
+    securityHubFindings: read(ENV.securityHubFindings, SETTINGS.securityHubFindings, DEFAULTS.securityHubFindings),
+    ...present('chatTopicArn', read<string | undefined>(ENV.chatTopicArn, SETTINGS.chatTopicArn, undefined)),
   };
   if (errors.length > 0) throw new ConfigurationError(errors);
   return settings;
@@ -107,6 +130,11 @@ export function settingsFromEnvironment(env: Readonly<Record<string, string | un
 
 function optional(staleAfterHours: number | undefined): { staleAfterHours?: number } {
   return staleAfterHours === undefined ? {} : { staleAfterHours };
+}
+
+/** `{ [key]: value }`, or nothing for an unset value (exactOptionalPropertyTypes). */
+function present<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 /** The environment the construct gives the function: the inverse of settingsFromEnvironment. */
@@ -122,5 +150,8 @@ export function settingsToEnvironment(s: MonitorSettings): Record<string, string
     [ENV.fullSweepHours]: String(s.fullSweepHours),
     [ENV.historyRetentionDays]: String(s.historyRetentionDays),
     ...(s.smsNotices === undefined ? {} : { [ENV.smsNotices]: s.smsNotices.join(',') }),
+    ...(s.eventBusName === undefined ? {} : { [ENV.eventBusName]: s.eventBusName }),
+    ...(s.securityHubFindings === undefined ? {} : { [ENV.securityHubFindings]: String(s.securityHubFindings) }),
+    ...(s.chatTopicArn === undefined ? {} : { [ENV.chatTopicArn]: s.chatTopicArn }),
   };
 }

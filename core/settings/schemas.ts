@@ -19,6 +19,9 @@ const E164 = /^\+[1-9]\d{1,14}$/;
 const TOPIC_ARN = /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
 const TABLE_NAME = /^[\w.-]{3,255}$/;
 const DIGITS = /^\s*\d+\s*$/;
+// PutEventsRequestEntry.EventBusName (EventBridge API Reference): a name ([/\.\-_A-Za-z0-9]+, 1 to 256) or the
+// bus's ARN (an event bus ARN is required for a bus in another account).
+const EVENT_BUS = /^(?:[/.\-_A-Za-z0-9]{1,256}|arn:aws[\w-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[/.\-_A-Za-z0-9]{1,256})$/;
 
 /** Upper bound of `historyRetentionDays` (100 years). */
 export const MAX_HISTORY_RETENTION_DAYS = 36_500;
@@ -97,4 +100,7 @@ export const SETTINGS = {
   topicArn: matching(TOPIC_ARN, 'an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:alerts'),
   tableName: matching(TABLE_NAME, 'a DynamoDB table name ([\\w.-]{3,255})'),
   smsNotices: kindsOf(SMS_NOTICE_KINDS, `one or more of ${SMS_NOTICE_KINDS.join(', ')}`),
+  eventBusName: matching(EVENT_BUS, 'an EventBridge bus name ([/.\\-_A-Za-z0-9]{1,256}) or bus ARN such as arn:aws:events:us-east-1:123456789012:event-bus/security'),
+  securityHubFindings: flag(),
+  chatTopicArn: matching(TOPIC_ARN, 'an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:chat'),
 } as const;

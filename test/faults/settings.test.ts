@@ -19,6 +19,9 @@ const BAD: Record<(typeof ENV)[keyof typeof ENV], { value: string | undefined; s
   FULL_SWEEP_HOURS: { value: '1.5', says: 'Invalid FULL_SWEEP_HOURS: "1.5". Allowed: a whole number from 1 to 1000000' },
   HISTORY_RETENTION_DAYS: { value: '36501', says: 'Invalid HISTORY_RETENTION_DAYS: "36501". Allowed: a whole number from 1 to 36500' },
   SMS_NOTICES: { value: 'failure,pager', says: 'Invalid SMS_NOTICES: "pager". Allowed: one or more of failure, reminder, recovery, monitor-error' },
+  EVENT_BUS_NAME: { value: 'my bus', says: 'Invalid EVENT_BUS_NAME: "my bus". Allowed: an EventBridge bus name' },
+  SECURITY_HUB_FINDINGS: { value: 'on', says: 'Invalid SECURITY_HUB_FINDINGS: "on". Allowed: true or false' },
+  CHAT_TOPIC_ARN: { value: 'chat', says: 'Invalid CHAT_TOPIC_ARN: "chat". Allowed: an SNS topic ARN' },
 };
 const MISSING = ['TABLE_NAME', 'TOPIC_ARN'] as const;
 

@@ -281,6 +281,19 @@ describe('booleanValue', () => {
   });
 });
 
+describe('eventBusName', () => {
+  it.each(['default', 'security-bus', 'org/events.v1_x', 'arn:aws:events:eu-west-1:123456789012:event-bus/security', 'arn:aws-cn:events:cn-north-1:123456789012:event-bus/a'])(
+    'accepts %s',
+    (value) => {
+      expect(parseSetting('eventBusName', SETTINGS.eventBusName, value)).toBe(value);
+    },
+  );
+
+  it.each(['', 'my bus', 'x'.repeat(257), 'arn:aws:sns:eu-west-1:123456789012:topic', 'arn:aws:events:eu-west-1:1234:event-bus/a'])('rejects %j, naming what is allowed', (value) => {
+    expect(() => parseSetting('eventBusName', SETTINGS.eventBusName, value)).toThrow(/Allowed: an EventBridge bus name/);
+  });
+});
+
 describe('topicArn and tableName', () => {
   it('accepts SNS topic ARNs of any partition', () => {
     // Prepare
@@ -352,6 +365,7 @@ describe('settingsFromEnvironment', () => {
       fullSweepHours: 6,
       historyRetentionDays: 400,
       smsNotices: ['failure', 'monitor-error'],
+      securityHubFindings: false,
     });
     expect(DEFAULTS).toMatchObject({ remindAfterHours: 24, notifyRecoveries: true, fullSweepHours: 6, historyRetentionDays: 400 });
   });
@@ -382,6 +396,9 @@ describe('settingsFromEnvironment', () => {
       FULL_SWEEP_HOURS: '3',
       HISTORY_RETENTION_DAYS: '36500',
       SMS_NOTICES: 'Recovery, reminder',
+      EVENT_BUS_NAME: 'security',
+      SECURITY_HUB_FINDINGS: 'True',
+      CHAT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:chat',
     };
 
     // Act
@@ -399,6 +416,9 @@ describe('settingsFromEnvironment', () => {
       fullSweepHours: 3,
       historyRetentionDays: 36500,
       smsNotices: ['recovery', 'reminder'],
+      eventBusName: 'security',
+      securityHubFindings: true,
+      chatTopicArn: 'arn:aws:sns:eu-west-1:123456789012:chat',
     });
   });
 
@@ -476,10 +496,13 @@ describe('settingsFromEnvironment', () => {
     expect(sorted).toStrictEqual([
       'AGGREGATORS',
       'ALERT_STATUSES',
+      'CHAT_TOPIC_ARN',
+      'EVENT_BUS_NAME',
       'FULL_SWEEP_HOURS',
       'HISTORY_RETENTION_DAYS',
       'NOTIFY_RECOVERIES',
       'REMIND_AFTER_HOURS',
+      'SECURITY_HUB_FINDINGS',
       'SMS_NOTICES',
       'STALE_AFTER_HOURS',
       'TABLE_NAME',
@@ -498,8 +521,12 @@ describe('settingsFromEnvironment', () => {
     fullSweepHours: 2,
     historyRetentionDays: 30,
     smsNotices: ['failure', 'recovery'],
+    eventBusName: 'arn:aws:events:eu-west-1:123456789012:event-bus/security',
+    securityHubFindings: true,
+    chatTopicArn: 'arn:aws:sns:eu-west-1:123456789012:aggwatch-chat',
   };
-  const { aggregators: _a, staleAfterHours: _s, ...minimal } = full;
+  const { aggregators: _a, staleAfterHours: _s, eventBusName: _e, chatTopicArn: _c, ...rest } = full;
+  const minimal: MonitorSettings = { ...rest, securityHubFindings: false };
 
   it.each<[string, MonitorSettings]>([
     ['with aggregators and staleAfterHours', full],
@@ -533,6 +560,7 @@ describe('settingsFromEnvironment', () => {
       FULL_SWEEP_HOURS: '2',
       HISTORY_RETENTION_DAYS: '30',
       SMS_NOTICES: 'failure,recovery',
+      SECURITY_HUB_FINDINGS: 'false',
     });
   });
 });
