@@ -48,6 +48,12 @@ export interface SourceState extends ObservedSource {
   /** The alert condition last accepted by SNS for this source (a status or STALE), and when. */
   readonly notifiedCondition?: string;
   readonly notifiedAt?: string;
+  /**
+   * The error code last accepted by every channel with the alert ('' for none): written with the notice marker,
+   * and when an error-code-change event is accepted, so that a change not accepted in its run is sent again.
+   * Absent on states written before it existed: no change is owed for them (see core/findings/changes.ts).
+   */
+  readonly notifiedErrorCode?: string;
 }
 
 /**

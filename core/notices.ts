@@ -101,7 +101,7 @@ export function afterNotified(notice: SourceNotice, at: string): SourceState | u
   const { state } = notice;
   if (state.removedAt !== undefined) return undefined;
   if (notice.kind === 'recovery') return withoutMarker(state);
-  return { ...state, notifiedCondition: notice.condition, notifiedAt: at };
+  return { ...state, notifiedCondition: notice.condition, notifiedAt: at, notifiedErrorCode: state.errorCode ?? '' };
 }
 
 /** Clears a marker; a removed source has nothing left to owe and goes. */
@@ -110,7 +110,7 @@ export function afterSilentClear(state: SourceState): SourceState | undefined {
 }
 
 function withoutMarker(state: SourceState): SourceState {
-  const { notifiedCondition: _c, notifiedAt: _a, ...rest } = state;
+  const { notifiedCondition: _c, notifiedAt: _a, notifiedErrorCode: _e, ...rest } = state;
   return rest;
 }
 

@@ -131,9 +131,13 @@ function details(s: ObservedSource): Pick<HistoryEntry, 'lastUpdateTime' | 'erro
 
 const NO_MARKER = Object.freeze({});
 
-function markerOf(prev: SourceState | undefined): Pick<SourceState, 'notifiedCondition' | 'notifiedAt'> {
+function markerOf(prev: SourceState | undefined): Pick<SourceState, 'notifiedCondition' | 'notifiedAt' | 'notifiedErrorCode'> {
   if (prev?.notifiedCondition === undefined) return NO_MARKER;
-  return { notifiedCondition: prev.notifiedCondition, ...(prev.notifiedAt ? { notifiedAt: prev.notifiedAt } : {}) };
+  return {
+    notifiedCondition: prev.notifiedCondition,
+    ...(prev.notifiedAt ? { notifiedAt: prev.notifiedAt } : {}),
+    ...(prev.notifiedErrorCode !== undefined ? { notifiedErrorCode: prev.notifiedErrorCode } : {}),
+  };
 }
 
 /** Keeps one entry per source key (the last one read): the API may repeat a source across pages. */

@@ -50,6 +50,18 @@ describe('current state', () => {
     expect(new Set(states.map((s) => shardOf(sourceKey(s)))).size).toBe(SHARDS);
   });
 
+  it('keeps the notice markers, the error-code marker among them, through a write and a read (fast and full)', async () => {
+    // Prepare: a notified FAILED source, its error code delivered, and one notified before the marker existed
+    const marked = state({ status: 'FAILED', errorCode: 'B', notifiedCondition: 'FAILED', notifiedAt: AT, notifiedErrorCode: 'A' });
+    const legacy = state({ sourceId: '222222222222', status: 'FAILED', errorCode: 'B', notifiedCondition: 'FAILED', notifiedAt: AT });
+    // Act
+    await store.record({ writes: [marked, legacy] });
+    // Assess
+    expect((await store.loadAll('org')).get(sourceKey(marked))?.notifiedErrorCode).toBe('A');
+    expect((await store.loadAttention('org')).get(sourceKey(marked))).toEqual(marked);
+    expect((await store.loadAll('org')).get(sourceKey(legacy))).not.toHaveProperty('notifiedErrorCode');
+  });
+
   it('keeps aggregators apart', async () => {
     await store.record({ writes: [state({ aggregator: 'a' }), state({ aggregator: 'b', region: 'eu-west-1' })] });
     expect([...(await store.loadAll('a')).values()].map((s) => s.aggregator)).toEqual(['a']);

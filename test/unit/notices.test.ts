@@ -198,7 +198,7 @@ describe('afterNotified / afterSilentClear', () => {
     removed: s.removedAt !== undefined,
   });
 
-  it("sets the marker to a failure notice's condition and time", () => {
+  it("sets the marker to a failure notice's condition, time and error code", () => {
     // Prepare
     const s = state({ status: 'OUTDATED', notifiedCondition: 'FAILED', notifiedAt: '2026-11-20T00:00:00.000Z' });
 
@@ -206,7 +206,7 @@ describe('afterNotified / afterSilentClear', () => {
     const next = afterNotified(notice('failure', s, 'OUTDATED'), AT);
 
     // Assess
-    expect(next).toStrictEqual({ ...s, notifiedCondition: 'OUTDATED', notifiedAt: AT });
+    expect(next).toStrictEqual({ ...s, notifiedCondition: 'OUTDATED', notifiedAt: AT, notifiedErrorCode: '' });
   });
 
   it('moves the marker time on a reminder', () => {
@@ -217,7 +217,19 @@ describe('afterNotified / afterSilentClear', () => {
     const next = afterNotified(notice('reminder', s), AT);
 
     // Assess
-    expect(next).toStrictEqual({ ...s, notifiedCondition: 'FAILED', notifiedAt: AT });
+    expect(next).toStrictEqual({ ...s, notifiedCondition: 'FAILED', notifiedAt: AT, notifiedErrorCode: s.errorCode ?? '' });
+  });
+
+  it('clears the error-code marker with the notice marker on a recovery', () => {
+    // Prepare
+    const s = state({ status: 'SUCCEEDED', notifiedCondition: 'FAILED', notifiedAt: '2026-11-20T00:00:00.000Z', notifiedErrorCode: 'X' });
+
+    // Act
+    const next = afterNotified(notice('recovery', s, 'FAILED'), AT);
+
+    // Assess
+    expect(next).not.toHaveProperty('notifiedErrorCode');
+    expect(next).not.toHaveProperty('notifiedCondition');
   });
 
   it('clears the marker on a recovery', () => {

@@ -148,6 +148,19 @@ describe('reconcile: sources read', () => {
     expect(rec.writes).toStrictEqual([{ ...o, aggregator: 'org', firstSeenAt: EARLIER, since: AT }]);
   });
 
+  it('keeps the notice markers, the delivered error code among them, across an error code change', () => {
+    // Prepare
+    const marker = { notifiedCondition: 'FAILED', notifiedAt: '2026-11-24T10:15:00.000Z', notifiedErrorCode: 'AUTHORIZATION_NOT_FOUND' };
+    const prev = state({ status: 'FAILED', errorCode: 'AUTHORIZATION_NOT_FOUND', ...marker });
+    const o = observed({ status: 'FAILED', errorCode: 'ORGANIZATION_ACCESS_DENIED' });
+
+    // Act
+    const rec = run({ observed: [o], previous: byKey(prev) });
+
+    // Assess
+    expect(rec.writes).toStrictEqual([{ ...o, aggregator: 'org', firstSeenAt: EARLIER, since: AT, ...marker }]);
+  });
+
   it('records an error code appearing as ERROR_CHANGED', () => {
     // Prepare
     const prev = state({ status: 'FAILED' });
