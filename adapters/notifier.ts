@@ -32,3 +32,22 @@ export class Notifier {
     return out.MessageId;
   }
 }
+
+/**
+ * Publishes a chat notification (Amazon Q Developer in chat applications' custom-notification JSON, rendered by
+ * core/findings) to the chat topic, with the String message structure and no attributes: the topic carries
+ * nothing else, and Amazon Q Developer renders the message body (Admin Guide, Custom notifications).
+ */
+export class ChatNotifier {
+  constructor(
+    private readonly sns: SNSClient,
+    private readonly topicArn: string,
+  ) {}
+
+  /** Returns SNS's MessageId once the chat topic accepted the message. */
+  async publish(message: string): Promise<string> {
+    const out = await this.sns.send(new PublishCommand({ TopicArn: this.topicArn, Message: message }));
+    if (out.MessageId === undefined) throw new Error(`SNS accepted no MessageId for the chat notification on ${this.topicArn}`);
+    return out.MessageId;
+  }
+}

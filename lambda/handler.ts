@@ -5,9 +5,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { config, dynamodb, sns } from './clients';
+import { config, dynamodb, eventBridge, securityHub, sns } from './clients';
 import { ConfigReader } from '../adapters/config-reader';
-import { Notifier } from '../adapters/notifier';
+import { EventsPublisher } from '../adapters/events-publisher';
+import { ChatNotifier, Notifier } from '../adapters/notifier';
+import { SecurityHubPublisher } from '../adapters/securityhub-publisher';
+import type { Deadline } from '../core/deadline';
+import type { FindingsContext } from '../core/findings';
 import { settingsFromEnvironment } from '../core/settings';
 import { TELEMETRY } from '../core/telemetry';
 import { MonitorRunError, runMonitor, type RunReport } from './run';
@@ -16,20 +20,35 @@ import { HistoryStore } from '../adapters/store/history-store';
 const settings = settingsFromEnvironment(process.env);
 const logger = new Logger({ serviceName: TELEMETRY.service });
 const metrics = new Metrics({ namespace: TELEMETRY.namespace, serviceName: TELEMETRY.service });
+/**
+ * The current invocation's time left, for the integrations' retries: no attempt starts within the last
+ * DELIVERY_RESERVE_MS, kept to record the markers and the run summary. (RESERVE_MS is the time kept for all of
+ * the notifying; this is what is kept within it.)
+ */
+let remainingMs = () => Number.POSITIVE_INFINITY;
+const DELIVERY_RESERVE_MS = 10_000;
+const deadline: Deadline = { remainingMs: () => remainingMs(), reserveMs: DELIVERY_RESERVE_MS };
 const deps = {
   settings,
   logger,
   reader: new ConfigReader(config),
   store: new HistoryStore(dynamodb, { tableName: settings.tableName, historyRetentionDays: settings.historyRetentionDays }),
   notifier: new Notifier(sns, settings.topicArn),
+  integrations: {
+    events: new EventsPublisher(eventBridge, { deadline }),
+    ...(settings.securityHubFindings ? { findings: new SecurityHubPublisher(securityHub, { deadline }) } : {}),
+    ...(settings.chatTopicArn ? { chat: new ChatNotifier(sns, settings.chatTopicArn) } : {}),
+  },
 };
 
 export const handler = async (event: unknown, context: Context): Promise<RunReport> => {
   logger.addContext(context);
   const at = runTime(event);
   logger.appendKeys({ runAt: at });
+  remainingMs = () => context.getRemainingTimeInMillis();
   try {
-    const report = await runMonitor(deps, { at, remainingMs: () => context.getRemainingTimeInMillis() });
+    const findingsContext = settings.securityHubFindings ? functionAccount(context.invokedFunctionArn) : undefined;
+    const report = await runMonitor(deps, { at, remainingMs, ...(findingsContext ? { findingsContext } : {}) });
     emitMetrics(report);
     logger.info('Run finished', { failed: report.failed, durationMs: report.durationMs });
     // A failed aggregator fails the invocation, so the function's error alarm fires.
@@ -48,6 +67,16 @@ export function runTime(event: unknown, now = new Date()): string {
   const time = (event as { time?: unknown } | null)?.time;
   const parsed = typeof time === 'string' ? new Date(time) : undefined;
   return parsed && !Number.isNaN(parsed.getTime()) ? parsed.toISOString() : now.toISOString();
+}
+
+/**
+ * The account, region and partition the function runs in, from its ARN (arn:partition:lambda:region:account:
+ * function:name, Lambda context object): BatchImportFindings requires the caller's own account as AwsAccountId.
+ */
+export function functionAccount(functionArn: string): FindingsContext | undefined {
+  const [arn, partition, service, region, accountId] = functionArn.split(':');
+  if (arn !== 'arn' || service !== 'lambda' || !partition || !region || !accountId || !/^\d{12}$/.test(accountId)) return undefined;
+  return { partition, region, accountId };
 }
 
 function emitMetrics(report: RunReport): void {

@@ -9,31 +9,30 @@ import type { MonitorSettings } from '../core/settings';
 import { dedupe, reconcile, type Reconciliation } from '../core/reconcile';
 import { attentionSetShrank, fullSweepDue, nextStaleAt, type SweepReason } from '../core/sweep';
 import {
-  afterNotified,
   afterSilentClear,
   decideMonitorNotice,
   decideSourceNotices,
   metaAfterMonitorNotice,
-  type Digest,
   type MonitorError,
   type MonitorNotice,
 } from '../core/notices';
-import { renderDigest, type Publication } from '../core/digest';
 import type { ConfigReader, ReadResult } from '../adapters/config-reader';
 import type { HistoryStore } from '../adapters/store/history-store';
-import { HISTORY_KEY_LAYOUT, WRITE_ITEMS_PER_SECOND } from '../adapters/store/table-schema';
+import { WRITE_ITEMS_PER_SECOND } from '../adapters/store/table-schema';
 import type { Deadline } from '../core/deadline';
 import { AggwatchError, errorCode } from '../core/errors';
+import { decideErrorCodeChanges, type FindingsContext } from '../core/findings';
+import { changedBefore, deliverDigest, monitorMarker, type DeliveryInput, type Integrations, type Publisher } from './deliver';
 
-export interface Publisher {
-  publish(publication: Publication): Promise<string>;
-}
+export type { Integrations, Publisher } from './deliver';
 
 export interface MonitorDeps {
   readonly settings: MonitorSettings;
   readonly reader: ConfigReader;
   readonly store: HistoryStore;
   readonly notifier: Publisher;
+  /** EventBridge, Security Hub CSPM and chat (lambda/deliver.ts); absent: the SNS digest only. */
+  readonly integrations?: Integrations;
   readonly logger: Logger;
 }
 
@@ -42,6 +41,8 @@ export interface RunContext {
   readonly at: string;
   /** Milliseconds left before the function is cut off. */
   readonly remainingMs?: () => number;
+  /** The function's account, region and partition: where Security Hub findings are imported. */
+  readonly findingsContext?: FindingsContext;
 }
 
 export interface RunReport {
@@ -119,7 +120,7 @@ async function discover(
     meta = await deps.store.getMeta(DISCOVERY);
     const names = await deps.reader.listAggregators();
     const recovery = decideMonitorNotice(meta, undefined, deps.settings, ctx.at);
-    if (recovery) await notify(deps, { aggregator: DISCOVERY, at: ctx.at, sources: [], monitor: recovery });
+    if (recovery) await notify(deps, ctx, { digest: { aggregator: DISCOVERY, at: ctx.at, sources: [], monitor: recovery }, ...monitorMarker(meta) });
     if (meta?.monitorError) await putMeta(deps, metaAfterMonitorNotice(meta, recovery, undefined, ctx.at), ctx.at);
     return { names };
   } catch (e) {
@@ -147,6 +148,8 @@ interface Assessment {
   readonly sourcesRead: number;
   readonly counts: Record<string, number>;
   readonly rec: Reconciliation;
+  /** The states before this run of the sources whose status or error code changed (the events' `previous`). */
+  readonly previous: Map<string, SourceState>;
 }
 
 async function watchAggregator(deps: MonitorDeps, ctx: RunContext, aggregator: string): Promise<RunSummary> {
@@ -183,7 +186,13 @@ async function watchAggregator(deps: MonitorDeps, ctx: RunContext, aggregator: s
 
     const decision = decideSourceNotices(rec.states.values(), settings, ctx.at);
     const monitorNotice = decideMonitorNotice(meta, undefined, settings, ctx.at);
-    published = await notify(deps, { aggregator, at: ctx.at, sources: decision.notices, ...(monitorNotice ? { monitor: monitorNotice } : {}) });
+    // After the history and state writes: every channel, marked once all accepted (lambda/deliver.ts).
+    published = await notify(deps, ctx, {
+      digest: { aggregator, at: ctx.at, sources: decision.notices, ...(monitorNotice ? { monitor: monitorNotice } : {}) },
+      errorCodeChanges: deps.integrations ? decideErrorCodeChanges(rec.states.values(), settings, (s) => s.notifiedErrorCode) : [],
+      previous: seen.previous,
+      ...monitorMarker(meta),
+    });
     await recordMarkers(store, decision.silentClears.map((s) => [s, afterSilentClear(s)]));
 
     const kept = metaAfterMonitorNotice(meta ?? { aggregator }, monitorNotice, undefined, ctx.at);
@@ -235,6 +244,7 @@ async function assess(
     sourcesRead: obs.observed.length,
     counts: countStatuses(obs, meta),
     rec,
+    previous: changedBefore(rec, obs.previous),
   };
 }
 
@@ -281,31 +291,10 @@ function dedupeLogged(sources: readonly ObservedSource[], logger: Logger): Obser
   return unique;
 }
 
-/**
- * Publishes the digest part by part, each part in every format, recording a part's notices as sent only once SNS
- * accepted all of its publications. A Publish failure ends the run in error; the unrecorded notices are owed
- * again next run. Returns the parts delivered.
- */
-async function notify(deps: MonitorDeps, digest: Digest): Promise<number> {
-  const { store, notifier, logger, settings } = deps;
-  let delivered = 0;
-  const parts = renderDigest(digest, {
-    tableName: store.tableName,
-    historyKeys: HISTORY_KEY_LAYOUT,
-    ...(settings.smsNotices ? { smsNotices: settings.smsNotices } : {}),
-  });
-  for (const part of parts) {
-    for (const publication of part.publications) {
-      const messageId = await notifier.publish(publication);
-      logger.info('Notice published', { messageId, format: publication.format, part: part.part, parts: part.parts, kinds: publication.attributes.kinds });
-    }
-    delivered++;
-    await recordMarkers(
-      store,
-      part.notices.map((n) => [n.state, afterNotified(n, digest.at)]),
-    );
-  }
-  return delivered;
+/** Delivers a digest on every channel (lambda/deliver.ts); throws, leaving what was not accepted owed, if any refused. */
+async function notify(deps: MonitorDeps, ctx: RunContext, input: Omit<DeliveryInput, 'findingsContext'>): Promise<number> {
+  const outcome = await deliverDigest(deps, { ...input, ...(ctx.findingsContext ? { findingsContext: ctx.findingsContext } : {}) });
+  return outcome.published;
 }
 
 async function recordMarkers(store: HistoryStore, updates: [SourceState, SourceState | undefined][]): Promise<void> {
@@ -361,7 +350,7 @@ async function reportFailure(
 ): Promise<void> {
   const notice: MonitorNotice | undefined = decideMonitorNotice(meta, error, deps.settings, ctx.at);
   try {
-    if (notice) await notify(deps, { aggregator, at: ctx.at, sources: [], monitor: notice });
+    if (notice) await notify(deps, ctx, { digest: { aggregator, at: ctx.at, sources: [], monitor: notice }, ...monitorMarker(meta) });
     await putMeta(deps, metaAfterMonitorNotice(meta ?? { aggregator }, notice, error, ctx.at), ctx.at);
   } catch (e) {
     deps.logger.error('Could not notify or record the aggregator failure', { error: e as Error });

@@ -10,10 +10,14 @@ import {
   type AggregatedSourceStatus,
 } from '@aws-sdk/client-config-service';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { BatchImportFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ConfigReader } from '../../adapters/config-reader';
-import { Notifier } from '../../adapters/notifier';
+import { ChatNotifier, Notifier } from '../../adapters/notifier';
+import { EventsPublisher } from '../../adapters/events-publisher';
+import { SecurityHubPublisher } from '../../adapters/securityhub-publisher';
 import type { ObservedSource } from '../../core/model';
 import { DEFAULTS, type MonitorSettings } from '../../core/settings';
 import { runMonitor, type RunReport } from '../../lambda/run';
@@ -21,6 +25,8 @@ import { HistoryStore } from '../../adapters/store/history-store';
 import type { LocalDynamoDB } from '../../tools/local/local-dynamodb';
 
 export const TOPIC = 'arn:aws:sns:us-east-1:123456789012:alerts';
+export const CHAT_TOPIC = 'arn:aws:sns:us-east-1:123456789012:chat';
+const ACCOUNT = { accountId: '123456789012', region: 'us-east-1', partition: 'aws' };
 
 export interface Published {
   subject: string;
@@ -41,6 +47,12 @@ export class Harness {
   publishFails = false;
   /** Formats (email, json, sms) whose publications SNS refuses. */
   readonly failFormats = new Set<string>();
+  /** With `integrations`: EventBridge, Security Hub and the chat topic, mocked at the SDK client. */
+  readonly events = mockClient(new EventBridgeClient({ region: 'us-east-1' }));
+  readonly securityHub = mockClient(new SecurityHubClient({ region: 'us-east-1' }));
+  /** The chat topic's messages. */
+  readonly chat: string[] = [];
+  integrations = false;
 
   constructor(local: LocalDynamoDB, tableName: string, settings: Partial<MonitorSettings> = {}) {
     this.store = new HistoryStore(local.documentClient, { tableName, historyRetentionDays: 30, backoffMs: 1 });
@@ -68,6 +80,10 @@ export class Harness {
     });
     // One entry per digest part, read from its e-mail publication; the part's SMS (part 1 only) joins it.
     this.sns.on(PublishCommand).callsFake((input) => {
+      if (input.TopicArn === CHAT_TOPIC) {
+        this.chat.push(input.Message as string);
+        return { MessageId: `c-${this.chat.length}` };
+      }
       if (this.publishFails) throw Object.assign(new Error('SNS is down'), { name: 'InternalErrorException' });
       const format = input.MessageAttributes.format.StringValue as string;
       if (this.failFormats.has(format)) throw Object.assign(new Error(`SNS refused the ${format} publication`), { name: 'InternalErrorException' });
@@ -95,10 +111,29 @@ export class Harness {
         reader: new ConfigReader(this.config as unknown as ConfigServiceClient),
         store: this.store,
         notifier: new Notifier(this.sns as unknown as SNSClient, TOPIC),
+        ...(this.integrations
+          ? {
+              integrations: {
+                events: new EventsPublisher(this.events as unknown as EventBridgeClient, FAST),
+                ...(this.settings.securityHubFindings ? { findings: new SecurityHubPublisher(this.securityHub as unknown as SecurityHubClient, FAST) } : {}),
+                ...(this.settings.chatTopicArn ? { chat: new ChatNotifier(this.sns as unknown as SNSClient, this.settings.chatTopicArn) } : {}),
+              },
+            }
+          : {}),
         logger: new Logger({ logLevel: 'SILENT' }),
       },
-      { at, ...(remainingMs ? { remainingMs } : {}) },
+      { at, ...(remainingMs ? { remainingMs } : {}), findingsContext: ACCOUNT },
     );
+  }
+
+  /** Every event sent so far (accepted or not), as its detail. */
+  sentEvents(): Record<string, unknown>[] {
+    return this.events.commandCalls(PutEventsCommand).flatMap((c) => (c.args[0].input.Entries ?? []).map((e) => JSON.parse(e.Detail ?? '{}') as Record<string, unknown>));
+  }
+
+  /** Every finding sent so far. */
+  sentFindings() {
+    return this.securityHub.commandCalls(BatchImportFindingsCommand).flatMap((c) => c.args[0].input.Findings ?? []);
   }
 
   set(aggregator: string, sourceId: string, region: string, change: Partial<ObservedSource>): void {
@@ -129,5 +164,7 @@ function toWire(s: ObservedSource): AggregatedSourceStatus {
     ...(s.errorMessage ? { LastErrorMessage: s.errorMessage } : {}),
   };
 }
+
+const FAST = { minTimeoutMs: 0, randomize: false, attempts: 2 } as const;
 
 export const minutes = (iso: string, n: number) => new Date(Date.parse(iso) + n * 60_000).toISOString();
