@@ -63,6 +63,12 @@ export class ConfigAggregatorMonitor extends Construct {
     const period = resolved.schedule.alarmPeriodSeconds;
     this.alarms = createMonitorAlarms(this, { function: this.function, dlq: this.dlq, topic: this.topic }, period);
     this.dashboard = createMonitorDashboard(this, { function: this.function, alarms: this.alarms }, period);
-    acknowledgeNagFindings({ table: this.table, role: this.role, key: this.key, dlq: this.dlq });
+    acknowledgeNagFindings({
+      table: this.table,
+      role: this.role,
+      key: this.key,
+      dlq: this.dlq,
+      discovers: resolved.aggregators.length === 0,
+    });
   }
 }

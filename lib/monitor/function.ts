@@ -16,11 +16,12 @@ import { TELEMETRY } from '../../core/telemetry';
 import { HANDLER_TABLE_ACTIONS } from '../../adapters/store/table-schema';
 import type { ResolvedProps } from './props';
 
-/** The Config API actions the function calls. */
-export const CONFIG_ACTIONS = [
-  'config:DescribeConfigurationAggregatorSourcesStatus',
-  'config:DescribeConfigurationAggregators',
-] as const;
+const SOURCES_STATUS_ACTION = 'config:DescribeConfigurationAggregatorSourcesStatus';
+/** Called only to discover the aggregators when none are configured. */
+const DISCOVERY_ACTION = 'config:DescribeConfigurationAggregators';
+
+/** The Config API actions the function calls (the second one only when it discovers the aggregators). */
+export const CONFIG_ACTIONS = [SOURCES_STATUS_ACTION, DISCOVERY_ACTION] as const;
 
 /**
  * The function's runtime. The tests, the CLI and the demo run on the same Node.js major (the `node` devDependency),
@@ -95,13 +96,7 @@ export function createMonitorFunction(
     onFailure: new destinations.SqsDestination(dlq),
   });
 
-  role.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      actions: [...CONFIG_ACTIONS],
-      resources: [Stack.of(scope).formatArn({ service: 'config', resource: 'config-aggregator', resourceName: '*' })],
-    }),
-  );
-  resources.table.grant(fn, ...HANDLER_TABLE_ACTIONS);
+  for (const statement of functionStatements(scope, props, resources.table)) role.addToPrincipalPolicy(statement);
   resources.topic.grantPublish(fn);
 
   const rule = new events.Rule(scope, 'Schedule', {
@@ -111,6 +106,30 @@ export function createMonitorFunction(
   });
 
   return { function: fn, role, logGroup, dlq, rule };
+}
+
+/**
+ * What the function's own calls need, each action on the resource types the Service Authorization Reference gives
+ * it (test/support/iam-reference.json holds the entries the tests check these statements against):
+ * - `config:DescribeConfigurationAggregatorSourcesStatus` takes the ConfigurationAggregator resource type,
+ *   `arn:${Partition}:config:${Region}:${Account}:config-aggregator/${AggregatorId}`. The id is not the name
+ *   (config-aggregator-xxxxxxxx), so it is scoped to this account's and region's aggregators.
+ * - `config:DescribeConfigurationAggregators` has no resource type: "If there is no value for this column, you must
+ *   specify all resources ("*")" (Service Authorization Reference, Actions defined by AWS Config). Only discovery
+ *   (no `aggregators` configured) calls it, so only then is it granted.
+ * - DynamoDB: the item actions take the table resource type; Query also takes the index type, so only Query is
+ *   granted on the indexes.
+ */
+function functionStatements(scope: Construct, props: ResolvedProps, table: dynamodb.Table): iam.PolicyStatement[] {
+  const aggregators = Stack.of(scope).formatArn({ service: 'config', resource: 'config-aggregator', resourceName: '*' });
+  return [
+    new iam.PolicyStatement({ actions: [SOURCES_STATUS_ACTION], resources: [aggregators] }),
+    ...(props.aggregators.length === 0
+      ? [new iam.PolicyStatement({ actions: [DISCOVERY_ACTION], resources: ['*'] })]
+      : []),
+    new iam.PolicyStatement({ actions: [...HANDLER_TABLE_ACTIONS], resources: [table.tableArn] }),
+    new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/*`] }),
+  ];
 }
 
 /** How the handler is bundled: local esbuild, no Docker. */

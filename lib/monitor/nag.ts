@@ -13,6 +13,8 @@ export function acknowledgeNagFindings(parts: {
   readonly role: iam.Role;
   readonly key?: kms.Key;
   readonly dlq: sqs.Queue;
+  /** No aggregators are configured: the function discovers them. */
+  readonly discovers: boolean;
 }): void {
   const tableLogicalId = Stack.of(parts.table).resolve((parts.table.node.defaultChild as dynamodb.CfnTable).logicalId);
   const configArn = 'arn:<AWS::Partition>:config:<AWS::Region>:<AWS::AccountId>:config-aggregator/*';
@@ -22,14 +24,23 @@ export function acknowledgeNagFindings(parts: {
     reason:
       'Config aggregator ARNs end in a random suffix (config-aggregator/config-aggregator-xxxxxxxx), not the ' +
       'aggregator name, so they cannot be scoped by name; the statement is limited to this account and region ' +
-      'and to the two read-only Describe actions.',
+      'and to the read-only DescribeConfigurationAggregatorSourcesStatus.',
   });
   policy.acknowledge({
     id: `AwsSolutions-IAM5[Resource::<${String(tableLogicalId)}.Arn>/index/*]`,
     reason:
       "Queries use the table's attention (LSI) and transitions (GSI) indexes; index/* covers only this table's " +
-      'indexes, with the same actions as the table.',
+      'indexes, and only dynamodb:Query is granted on them.',
   });
+  if (parts.discovers) {
+    policy.acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'config:DescribeConfigurationAggregators (List) has no resource type in the Service Authorization ' +
+        'Reference, so only "*" allows it; it is the only action granted on "*", and only when no aggregators ' +
+        'are configured and the function discovers them.',
+    });
+  }
   if (parts.key) {
     policy.acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',

@@ -122,11 +122,13 @@ describe('with no aggregators (discovery)', () => {
     expect(config).toEqual([
       {
         Effect: 'Allow',
-        Action: ['config:DescribeConfigurationAggregatorSourcesStatus', 'config:DescribeConfigurationAggregators'],
+        Action: 'config:DescribeConfigurationAggregatorSourcesStatus',
         Resource: s.stack.resolve(
           s.stack.formatArn({ service: 'config', resource: 'config-aggregator', resourceName: '*' }),
         ),
       },
+      // No resource type in the Service Authorization Reference: only "*" allows it.
+      { Effect: 'Allow', Action: 'config:DescribeConfigurationAggregators', Resource: '*' },
     ]);
   });
 

@@ -306,7 +306,7 @@ describe('function role', () => {
       },
       {
         Effect: 'Allow',
-        Action: [...CONFIG_ACTIONS],
+        Action: CONFIG_ACTIONS[0],
         Resource: {
           'Fn::Join': [
             '',
@@ -322,11 +322,8 @@ describe('function role', () => {
           ],
         },
       },
-      {
-        Effect: 'Allow',
-        Action: [...HANDLER_TABLE_ACTIONS],
-        Resource: [arnOf(m.table), { 'Fn::Join': ['', [arnOf(m.table), '/index/*']] }],
-      },
+      { Effect: 'Allow', Action: [...HANDLER_TABLE_ACTIONS], Resource: arnOf(m.table) },
+      { Effect: 'Allow', Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [arnOf(m.table), '/index/*']] } },
       { Effect: 'Allow', Action: 'sns:Publish', Resource: ref(m.topic) },
       { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: arnOf(m.key!) },
     ];
