@@ -10,6 +10,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { createMonitorAlarms, type MonitorAlarms } from './monitor/alarms';
 import { createMonitorDashboard } from './monitor/dashboard';
+import { createMonitorKey } from './monitor/encryption';
 import { createMonitorFunction } from './monitor/function';
 import { acknowledgeNagFindings } from './monitor/nag';
 import { createNotifications } from './monitor/notifications';
@@ -34,14 +35,15 @@ export {
 export class ConfigAggregatorMonitor extends Construct {
   public readonly table: dynamodb.Table;
   public readonly topic: sns.ITopic;
-  /** The topic's key; undefined when `topicArn` names an existing topic. */
-  public readonly key?: kms.Key;
+  /** The monitor's key: it encrypts the log group, and the topic when the construct creates it. */
+  public readonly key: kms.Key;
   public readonly function: nodejs.NodejsFunction;
   public readonly role: iam.Role;
   public readonly logGroup: logs.LogGroup;
   /** Receives scheduled invocations that failed every attempt, from Lambda or from EventBridge. */
   public readonly dlq: sqs.Queue;
   public readonly rule: events.Rule;
+
   public readonly alarms: MonitorAlarms;
   public readonly dashboard: cloudwatch.Dashboard;
 
@@ -50,10 +52,10 @@ export class ConfigAggregatorMonitor extends Construct {
     const resolved = resolveProps(props);
 
     this.table = createMonitorTable(this);
-    const notifications = createNotifications(this, resolved);
+    this.key = createMonitorKey(this);
+    const notifications = createNotifications(this, resolved, this.key);
     this.topic = notifications.topic;
-    this.key = notifications.key;
-    const parts = createMonitorFunction(this, resolved, { table: this.table, topic: this.topic });
+    const parts = createMonitorFunction(this, resolved, { table: this.table, topic: this.topic, key: this.key });
     this.function = parts.function;
     this.role = parts.role;
     this.logGroup = parts.logGroup;
@@ -66,7 +68,7 @@ export class ConfigAggregatorMonitor extends Construct {
     acknowledgeNagFindings({
       table: this.table,
       role: this.role,
-      key: this.key,
+      topicKey: notifications.key,
       dlq: this.dlq,
       discovers: resolved.aggregators.length === 0,
     });

@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -42,15 +43,20 @@ export interface MonitorFunction {
 export function createMonitorFunction(
   scope: Construct,
   props: ResolvedProps,
-  resources: { readonly table: dynamodb.Table; readonly topic: sns.ITopic },
+  resources: { readonly table: dynamodb.Table; readonly topic: sns.ITopic; readonly key: kms.IKey },
 ): MonitorFunction {
   const dlq = new sqs.Queue(scope, 'DeadLetterQueue', {
     encryption: sqs.QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
     retentionPeriod: Duration.days(14),
+    // This queue is a dead-letter queue (of Lambda's on-failure destination and of the schedule target); CT.SQS.PR.1
+    // takes a RedriveAllowPolicy for one. allowAll lets only queues of this account and region name it as their
+    // dead-letter queue (Amazon SQS Developer Guide, RedriveAllowPolicy); none does.
+    redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
   });
 
-  const logGroup = new logs.LogGroup(scope, 'LogGroup', { retention: props.logRetention });
+  // Encrypted with the monitor's key (CT.CLOUDWATCH.PR.3); the key policy lets CloudWatch Logs use it.
+  const logGroup = new logs.LogGroup(scope, 'LogGroup', { retention: props.logRetention, encryptionKey: resources.key });
   // Own role rather than the default one, which carries the AWSLambdaBasicExecutionRole managed policy
   // (log groups it never uses); this one may write to its own log group only.
   const role = new iam.Role(scope, 'Role', {
@@ -58,6 +64,7 @@ export function createMonitorFunction(
     description: 'config-aggregator-watch function',
   });
   logGroup.grantWrite(role);
+  role.addToPrincipalPolicy(logsKeyStatement(scope, logGroup, resources.key));
 
   const fn = new nodejs.NodejsFunction(scope, 'Function', {
     description: 'Reads AWS Config aggregator source status, records it and alerts on failures',
@@ -130,6 +137,31 @@ function functionStatements(scope: Construct, props: ResolvedProps, table: dynam
     new iam.PolicyStatement({ actions: [...HANDLER_TABLE_ACTIONS], resources: [table.tableArn] }),
     new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/*`] }),
   ];
+}
+
+/**
+ * The log group's key, used through CloudWatch Logs on the role's behalf. CloudWatch Logs "supports kms:ViaService
+ * which allows logs to make AWS KMS calls on your behalf. You should add this to your roles which call CloudWatch
+ * Logs" (CloudWatch Logs User Guide, Encrypt log data ... using AWS KMS). Whether it does so for the log events
+ * Lambda writes with the function's role is not documented; this grant, usable only through CloudWatch Logs and
+ * only for this log group, makes either answer work.
+ */
+function logsKeyStatement(scope: Construct, logGroup: logs.LogGroup, key: kms.IKey): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    resources: [key.keyArn],
+    conditions: {
+      StringEquals: { 'kms:ViaService': `logs.${Aws.REGION}.${Aws.URL_SUFFIX}` },
+      ArnEquals: {
+        'kms:EncryptionContext:aws:logs:arn': Stack.of(scope).formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: logGroup.logGroupName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      },
+    },
+  });
 }
 
 /** How the handler is bundled: local esbuild, no Docker. */

@@ -11,7 +11,8 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 export function acknowledgeNagFindings(parts: {
   readonly table: dynamodb.Table;
   readonly role: iam.Role;
-  readonly key?: kms.Key;
+  /** The topic's key, when the construct encrypts a topic of its own. */
+  readonly topicKey?: kms.Key;
   readonly dlq: sqs.Queue;
   /** No aggregators are configured: the function discovers them. */
   readonly discovers: boolean;
@@ -32,16 +33,19 @@ export function acknowledgeNagFindings(parts: {
       "Queries use the table's attention (LSI) and transitions (GSI) indexes; index/* covers only this table's " +
       'indexes, and only dynamodb:Query is granted on them.',
   });
-  if (parts.discovers) {
+  // Actions without resource type in the Service Authorization Reference: only "*" allows them.
+  const onStar = [
+    ...(parts.discovers ? ['config:DescribeConfigurationAggregators (when no aggregators are configured)'] : []),
+  ];
+  if (onStar.length > 0) {
     policy.acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'config:DescribeConfigurationAggregators (List) has no resource type in the Service Authorization ' +
-        'Reference, so only "*" allows it; it is the only action granted on "*", and only when no aggregators ' +
-        'are configured and the function discovers them.',
+        `Granted on "*", which the Service Authorization Reference requires of actions without a resource type: ` +
+        `${onStar.join('; ')}. No other action is granted on "*".`,
     });
   }
-  if (parts.key) {
+  if (parts.topicKey) {
     policy.acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       reason:
