@@ -1,5 +1,6 @@
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -43,7 +44,11 @@ export class ConfigAggregatorMonitor extends Construct {
   /** Receives scheduled invocations that failed every attempt, from Lambda or from EventBridge. */
   public readonly dlq: sqs.Queue;
   public readonly rule: events.Rule;
-
+  /**
+   * The function's security group when it runs in `vpc` (allow it in the VPC endpoints' security groups);
+   * undefined otherwise.
+   */
+  public readonly securityGroup?: ec2.SecurityGroup;
   public readonly alarms: MonitorAlarms;
   public readonly dashboard: cloudwatch.Dashboard;
 
@@ -61,6 +66,7 @@ export class ConfigAggregatorMonitor extends Construct {
     this.logGroup = parts.logGroup;
     this.dlq = parts.dlq;
     this.rule = parts.rule;
+    this.securityGroup = parts.securityGroup;
 
     const period = resolved.schedule.alarmPeriodSeconds;
     this.alarms = createMonitorAlarms(this, { function: this.function, dlq: this.dlq, topic: this.topic }, period);
@@ -71,6 +77,9 @@ export class ConfigAggregatorMonitor extends Construct {
       topicKey: notifications.key,
       dlq: this.dlq,
       discovers: resolved.aggregators.length === 0,
+      ...(resolved.network
+        ? { subnetIds: resolved.network.vpc.selectSubnets(resolved.network.vpcSubnets).subnetIds }
+        : {}),
     });
   }
 }

@@ -22,7 +22,10 @@ import {
 } from './monitor/props';
 import { parseSchedule } from './schedule';
 
-/** The context keys the stack reads: the construct's props, by the same names (`logRetention` in days). */
+/**
+ * The context keys the stack reads: the construct's props, by the same names (`logRetention` in days), and the VPC
+ * by its id and the function's subnets (read by `vpcFromContext`).
+ */
 export const CONTEXT_KEYS = [
   'aggregators',
   'emails',
@@ -37,6 +40,8 @@ export const CONTEXT_KEYS = [
   'topicArn',
   'logRetention',
   'reserveConcurrency',
+  'vpcId',
+  'subnetIds',
 ] as const;
 
 type ContextKey = (typeof CONTEXT_KEYS)[number];
@@ -109,6 +114,49 @@ export function monitorPropsFromContext(context: Readonly<Record<string, unknown
   };
   // Unset keys are left out, not passed as undefined, so the construct's defaults read plainly.
   return Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined)) as ConfigAggregatorMonitorProps;
+}
+
+/** A VPC id and subnet ids as EC2 writes them: the prefix and 8 or 17 hexadecimal digits. */
+const VPC_ID = /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const SUBNET_ID = /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+/** Lambda's limit on the subnets of a function (Lambda API Reference, VpcConfig). */
+const MAX_SUBNETS = 16;
+
+/** Where to run the function, as the context names it: ids only, so that synthesis needs no lookup. */
+export interface NetworkContext {
+  readonly vpcId: string;
+  readonly subnetIds: readonly string[];
+}
+
+/**
+ * The `vpcId` and `subnetIds` context keys (`-c vpcId=vpc-... -c subnetIds=subnet-...,subnet-...`): both or
+ * neither; undefined when neither is set.
+ */
+export function networkFromContext(context: Readonly<Record<string, unknown>>): NetworkContext | undefined {
+  const blank = (v: unknown) => v === undefined || (typeof v === 'string' && v.trim() === '');
+  const rawVpc = context.vpcId;
+  const rawSubnets = context.subnetIds;
+  if (blank(rawVpc) && blank(rawSubnets)) return undefined;
+  if (blank(rawSubnets)) {
+    throw new SettingsError('subnetIds', rawSubnets ?? null, 'the ids of the subnets to run the function in (subnet-...), comma-separated; required with vpcId');
+  }
+  if (blank(rawVpc)) throw new SettingsError('vpcId', rawVpc ?? null, 'the id of the VPC of subnetIds (vpc-...); required with subnetIds');
+  if (typeof rawVpc !== 'string' || !VPC_ID.test(rawVpc.trim())) {
+    throw new SettingsError('vpcId', rawVpc, 'a VPC id: vpc- and 8 or 17 hexadecimal digits');
+  }
+  const items =
+    typeof rawSubnets === 'string'
+      ? rawSubnets.split(',').map((s) => s.trim())
+      : Array.isArray(rawSubnets) && rawSubnets.every((s) => typeof s === 'string')
+        ? rawSubnets.map((s: string) => s.trim())
+        : undefined;
+  if (items === undefined) throw new SettingsError('subnetIds', rawSubnets, 'a comma-separated string or a JSON array of subnet ids');
+  const bad = items.find((id) => !SUBNET_ID.test(id));
+  if (bad !== undefined) throw new SettingsError('subnetIds', bad, 'subnet ids: subnet- and 8 or 17 hexadecimal digits');
+  const repeated = items.find((id, i) => items.indexOf(id) !== i);
+  if (repeated !== undefined) throw new SettingsError('subnetIds', repeated, 'each subnet once');
+  if (items.length > MAX_SUBNETS) throw new SettingsError('subnetIds', items, `at most ${MAX_SUBNETS} subnets (Lambda's limit)`);
+  return { vpcId: rawVpc.trim(), subnetIds: items };
 }
 
 /**

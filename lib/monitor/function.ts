@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { ArnFormat, Aws, Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -15,6 +16,7 @@ import type { Construct } from 'constructs';
 import { settingsToEnvironment } from '../../core/settings';
 import { TELEMETRY } from '../../core/telemetry';
 import { HANDLER_TABLE_ACTIONS } from '../../adapters/store/table-schema';
+import { createFunctionNetwork } from './network';
 import type { ResolvedProps } from './props';
 
 const SOURCES_STATUS_ACTION = 'config:DescribeConfigurationAggregatorSourcesStatus';
@@ -37,6 +39,8 @@ export interface MonitorFunction {
   /** Receives scheduled invocations that failed every attempt, from Lambda or from EventBridge. */
   readonly dlq: sqs.Queue;
   readonly rule: events.Rule;
+  /** The function's security group, when it runs in a VPC. */
+  readonly securityGroup?: ec2.SecurityGroup;
 }
 
 /** The scheduled function, its role, log group and dead-letter queue, with the grants it needs and no more. */
@@ -65,6 +69,7 @@ export function createMonitorFunction(
   });
   logGroup.grantWrite(role);
   role.addToPrincipalPolicy(logsKeyStatement(scope, logGroup, resources.key));
+  const network = props.network && createFunctionNetwork(scope, props.network, role);
 
   const fn = new nodejs.NodejsFunction(scope, 'Function', {
     description: 'Reads AWS Config aggregator source status, records it and alerts on failures',
@@ -80,6 +85,7 @@ export function createMonitorFunction(
     timeout: Duration.minutes(15),
     reservedConcurrentExecutions: props.reserveConcurrency ? 1 : undefined,
     role,
+    ...(network ? { vpc: network.vpc, vpcSubnets: network.vpcSubnets, securityGroups: [network.securityGroup] } : {}),
     logGroup,
     loggingFormat: lambda.LoggingFormat.JSON,
     environment: {
@@ -112,7 +118,7 @@ export function createMonitorFunction(
     targets: [new targets.LambdaFunction(fn, { deadLetterQueue: dlq, retryAttempts: 2 })],
   });
 
-  return { function: fn, role, logGroup, dlq, rule };
+  return { function: fn, role, logGroup, dlq, rule, ...(network ? { securityGroup: network.securityGroup } : {}) };
 }
 
 /**

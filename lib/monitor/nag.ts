@@ -16,6 +16,8 @@ export function acknowledgeNagFindings(parts: {
   readonly dlq: sqs.Queue;
   /** No aggregators are configured: the function discovers them. */
   readonly discovers: boolean;
+  /** The function's subnets, when it runs in a VPC. */
+  readonly subnetIds?: readonly string[];
 }): void {
   const tableLogicalId = Stack.of(parts.table).resolve((parts.table.node.defaultChild as dynamodb.CfnTable).logicalId);
   const configArn = 'arn:<AWS::Partition>:config:<AWS::Region>:<AWS::AccountId>:config-aggregator/*';
@@ -36,6 +38,7 @@ export function acknowledgeNagFindings(parts: {
   // Actions without resource type in the Service Authorization Reference: only "*" allows them.
   const onStar = [
     ...(parts.discovers ? ['config:DescribeConfigurationAggregators (when no aggregators are configured)'] : []),
+    ...(parts.subnetIds ? ['ec2:DescribeNetworkInterfaces (in a VPC, for Lambda to manage its interfaces)'] : []),
   ];
   if (onStar.length > 0) {
     policy.acknowledge({
@@ -44,6 +47,23 @@ export function acknowledgeNagFindings(parts: {
         `Granted on "*", which the Service Authorization Reference requires of actions without a resource type: ` +
         `${onStar.join('; ')}. No other action is granted on "*".`,
     });
+  }
+  if (parts.subnetIds) {
+    policy.acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]',
+      reason:
+        'Lambda creates and deletes the interfaces of the function with its execution role; their ids are not ' +
+        'known in advance. Limited to the interface actions the Lambda Developer Guide lists, in this account and ' +
+        'region; CreateNetworkInterface is also limited to the function\'s subnets and security group.',
+    });
+    for (const id of parts.subnetIds) {
+      policy.acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:*:subnet/${nagRendering(Stack.of(parts.role), id)}]`,
+        reason:
+          'The account of a subnet ARN is the VPC owner\'s, which differs from this account for a subnet shared ' +
+          'through AWS RAM; the subnet id itself is unique.',
+      });
+    }
   }
   if (parts.topicKey) {
     policy.acknowledge({
@@ -59,4 +79,14 @@ export function acknowledgeNagFindings(parts: {
       "This queue is itself the dead-letter queue (the function's on-failure destination and the schedule " +
       "target's DLQ), and it is alarmed; a dead-letter queue for it would never be read.",
   });
+}
+
+/** A value as cdk-nag prints it in a finding id: a reference as <LogicalId> or <LogicalId.Attribute>. */
+function nagRendering(stack: Stack, value: string): string {
+  const resolved = stack.resolve(value) as unknown;
+  if (typeof resolved === 'string') return resolved;
+  const ref = resolved as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+  if (ref.Ref !== undefined) return `<${ref.Ref}>`;
+  if (ref['Fn::GetAtt'] !== undefined) return `<${ref['Fn::GetAtt'].join('.')}>`;
+  return JSON.stringify(resolved);
 }

@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { AlertableStatus } from '../../core/model';
 import {
@@ -90,6 +91,20 @@ export interface ConfigAggregatorMonitorProps {
    * @default true
    */
   readonly reserveConcurrency?: boolean;
+  /**
+   * Run the function in this VPC (AWS Control Tower's CT.LAMBDA.PR.3 requires it), with a security group of its
+   * own that allows nothing in and only HTTPS out. The function's calls then go through the VPC: its subnets need
+   * VPC endpoints for AWS Config, SNS and DynamoDB (and, to be safe, CloudWatch Logs and metrics), or a route to a
+   * NAT gateway; see docs/security.md.
+   * @default - not in a VPC
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Where in `vpc` the function's network interfaces go: private subnets, at most 16, two or more Availability
+   * Zones for availability.
+   * @default - the VPC's default selection: its private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
 }
 
 /** The props validated once, defaults applied: what the parts of the construct are built from. */
@@ -108,6 +123,8 @@ export interface ResolvedProps {
   readonly existingTopicArn?: string;
   readonly logRetention: logs.RetentionDays;
   readonly reserveConcurrency: boolean;
+  /** Where the function runs in the user's VPC, if anywhere. */
+  readonly network?: { readonly vpc: ec2.IVpc; readonly vpcSubnets?: ec2.SubnetSelection };
 }
 
 /** Validates every prop with the same checks the function applies to its environment; throws SettingsError. */
@@ -138,6 +155,11 @@ export function resolveProps(props: ConfigAggregatorMonitorProps): ResolvedProps
     throw new SettingsError('logRetention', logRetention, `one of ${LOG_RETENTION_DAYS.join(', ')} (days)`);
   }
   const reserveConcurrency = booleanValue('reserveConcurrency', props.reserveConcurrency ?? true);
+  if (props.vpcSubnets !== undefined && props.vpc === undefined) {
+    // Not the selection itself: it holds constructs, which do not print.
+    throw new SettingsError('vpcSubnets', '(a subnet selection)', 'a subnet selection only together with vpc');
+  }
+  const network = props.vpc === undefined ? undefined : { vpc: props.vpc, ...(props.vpcSubnets ? { vpcSubnets: props.vpcSubnets } : {}) };
   return {
     aggregators,
     emails,
@@ -152,5 +174,6 @@ export function resolveProps(props: ConfigAggregatorMonitorProps): ResolvedProps
     ...(existingTopicArn === undefined ? {} : { existingTopicArn }),
     logRetention,
     reserveConcurrency,
+    ...(network === undefined ? {} : { network }),
   };
 }

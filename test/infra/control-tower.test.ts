@@ -1,11 +1,11 @@
 /**
  * The AWS Control Tower proactive controls (AWS's cfn-guard rules) on every variant of the synthesized template.
  * A landing zone that enables a control rejects a stack that fails it; the only control the default stack cannot
- * meet is CT.LAMBDA.PR.3 (the function in a customer VPC).
+ * meet is CT.LAMBDA.PR.3 (the function in a customer VPC), which the `vpc` setting meets.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { controlTowerResults, controls, type ControlResult } from '../support/control-tower';
-import { synthStack } from './support';
+import { VPC_CONTEXT, synthStack } from './support';
 
 const VARIANTS: Record<string, { context: Record<string, unknown>; failing: string[] }> = {
   default: { context: {}, failing: ['CT.LAMBDA.PR.3'] },
@@ -45,6 +45,18 @@ describe.each(Object.entries(VARIANTS))('the %s stack', (_name, variant) => {
 
   it('meets the controls on its log group, table, key and queue', () => {
     expect(controls(results, 'PASS')).toEqual(expect.arrayContaining(PASSING));
+  });
+});
+
+describe('the stack in a VPC', () => {
+  let results: ControlResult[];
+  beforeAll(() => {
+    results = controlTowerResults(synthStack(VPC_CONTEXT).template.toJSON());
+  });
+
+  it('fails no control', () => {
+    expect(controls(results, 'FAIL')).toEqual([]);
+    expect(controls(results, 'PASS')).toEqual(expect.arrayContaining([...PASSING, 'CT.LAMBDA.PR.3']));
   });
 });
 

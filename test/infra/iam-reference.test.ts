@@ -6,12 +6,14 @@ import { describe, expect, it } from 'vitest';
 import type { TemplatePolicy } from '../support/cloudformation';
 import { templatePolicies, type Template } from '../support/cloudformation';
 import { TEST_ENV, statementViolations, templateViolations, testResolver } from '../support/policy-check';
-import { logicalId, synthStack } from './support';
+import { VPC_CONTEXT, logicalId, synthStack } from './support';
 
 const VARIANTS: Record<string, Record<string, unknown>> = {
   'discovery (no aggregators)': {},
   'named aggregators': { aggregators: 'org-aggregator,team-aggregator' },
   'an existing topic': { aggregators: 'org-aggregator', topicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts' },
+  'a VPC': VPC_CONTEXT,
+  'a VPC and named aggregators': { ...VPC_CONTEXT, aggregators: 'org-aggregator' },
 };
 
 const DISCOVERY = 'config:DescribeConfigurationAggregators';
