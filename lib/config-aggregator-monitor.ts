@@ -25,7 +25,10 @@ export { CONFIG_ACTIONS, FUNCTION_RUNTIME } from './monitor/function';
 export {
   LOG_RETENTION_DAYS,
   MAX_HISTORY_RETENTION_DAYS,
+  type ChatChannels,
   type ConfigAggregatorMonitorProps,
+  type SlackChannel,
+  type TeamsChannel,
 } from './monitor/props';
 
 /**
@@ -51,6 +54,8 @@ export class ConfigAggregatorMonitor extends Construct {
    * undefined otherwise.
    */
   public readonly securityGroup?: ec2.SecurityGroup;
+  /** The topic the chat notifications go to, when `chat` is set (its channels are subscribed to it). */
+  public readonly chatTopic?: sns.ITopic;
   public readonly alarms: MonitorAlarms;
   public readonly dashboard: cloudwatch.Dashboard;
   /** The period the alarms evaluate the function's metrics over: the schedule's, capped (see lib/schedule.ts). */
@@ -71,6 +76,7 @@ export class ConfigAggregatorMonitor extends Construct {
     this.dlq = parts.dlq;
     this.rule = parts.rule;
     this.securityGroup = parts.securityGroup;
+    this.chatTopic = parts.integrations.chatTopic;
 
     const period = resolved.schedule.alarmPeriodSeconds;
     this.alarmPeriod = Duration.seconds(period);

@@ -7,8 +7,8 @@
 import { distance } from 'fastest-levenshtein';
 import * as z from 'zod/mini';
 import { AggwatchError } from '../core/errors';
-import { SettingsError, listOf, matching, parseSetting, type SettingSchema } from '../core/settings';
-import { PROP_SCHEMAS, type ConfigAggregatorMonitorProps, type SettingProps } from './monitor/props';
+import { SETTINGS, SettingsError, listOf, matching, parseSetting, type SettingSchema } from '../core/settings';
+import { CHAT_IDS, PROP_SCHEMAS, type ChatChannels, type ConfigAggregatorMonitorProps, type SettingProps } from './monitor/props';
 
 /**
  * The schema of each context key: the prop's, by the same name (`logRetention` in days), with the schedule
@@ -30,8 +30,11 @@ const PROP_KEYS = Object.keys(CONTEXT) as readonly ContextKey[];
 /** The VPC by its id and the function's subnets: ids only, so that synthesis needs no lookup (`networkFromContext`). */
 const NETWORK_KEYS = ['vpcId', 'subnetIds'] as const;
 
+/** The integrations' constructs, by name and id: the bus and the chat channels (`integrationsFromContext`). */
+const INTEGRATION_KEYS = ['eventBusName', 'slackWorkspaceId', 'slackChannelId', 'teamsTeamId', 'teamsChannelId', 'teamsTenantId'] as const;
+
 /** The context keys the stack reads. */
-export const CONTEXT_KEYS: readonly string[] = [...PROP_KEYS, ...NETWORK_KEYS];
+export const CONTEXT_KEYS: readonly string[] = [...PROP_KEYS, ...NETWORK_KEYS, ...INTEGRATION_KEYS];
 
 /** Thrown for a context key that is not ours but is spelled almost like one. */
 export class UnknownContextKeyError extends AggwatchError {
@@ -91,6 +94,41 @@ export function networkFromContext(context: Readonly<Record<string, unknown>>): 
   }
   if (blank(vpcId)) throw new SettingsError('vpcId', vpcId ?? null, 'the id of the VPC of subnetIds (vpc-...); required with subnetIds');
   return { vpcId: parseSetting('vpcId', NETWORK.vpcId, vpcId), subnetIds: parseSetting('subnetIds', NETWORK.subnetIds, subnetIds) };
+}
+
+/** The bus (a name or ARN) and the chat channels the context names; each id checked by its schema. */
+export interface IntegrationsContext {
+  readonly eventBusName?: string;
+  readonly chat?: ChatChannels;
+}
+
+/**
+ * `-c eventBusName=security` (or a bus ARN), `-c slackWorkspaceId=T... -c slackChannelId=C...`, and
+ * `-c teamsTeamId=... -c teamsChannelId=... -c teamsTenantId=...`: each channel's keys all or none.
+ */
+export function integrationsFromContext(context: Readonly<Record<string, unknown>>): IntegrationsContext {
+  const value = (key: (typeof INTEGRATION_KEYS)[number]): string | undefined => {
+    const v = context[key];
+    return v === undefined || (typeof v === 'string' && v.trim() === '') ? undefined : typeof v === 'string' ? v.trim() : String(v);
+  };
+  const group = <K extends keyof typeof CHAT_IDS>(keys: readonly K[]): Record<K, string> | undefined => {
+    const given = keys.filter((k) => value(k) !== undefined);
+    if (given.length === 0) return undefined;
+    const missing = keys.find((k) => value(k) === undefined);
+    if (missing !== undefined) throw new SettingsError(missing, null, `required with ${given.join(', ')} (${keys.join(', ')} name one channel together)`);
+    return Object.fromEntries(keys.map((k) => [k, parseSetting(k, CHAT_IDS[k], value(k))])) as Record<K, string>;
+  };
+  const slack = group(['slackWorkspaceId', 'slackChannelId'] as const);
+  const teams = group(['teamsTeamId', 'teamsChannelId', 'teamsTenantId'] as const);
+  const bus = value('eventBusName');
+  const chat: ChatChannels = {
+    ...(slack ? { slack: { workspaceId: slack.slackWorkspaceId, channelId: slack.slackChannelId } } : {}),
+    ...(teams ? { teams: { teamId: teams.teamsTeamId, channelId: teams.teamsChannelId, tenantId: teams.teamsTenantId } } : {}),
+  };
+  return {
+    ...(bus === undefined ? {} : { eventBusName: parseSetting('eventBusName', SETTINGS.eventBusName, bus) }),
+    ...(slack || teams ? { chat } : {}),
+  };
 }
 
 /**

@@ -4,7 +4,15 @@
  * item types). Everything else is internal: the package's `exports` map lets nothing else be imported.
  * Changes here follow SemVer (docs/package.md).
  */
-export { ConfigAggregatorMonitor, MAX_HISTORY_RETENTION_DAYS, type ConfigAggregatorMonitorProps, type MonitorAlarms } from './config-aggregator-monitor';
+export {
+  ConfigAggregatorMonitor,
+  MAX_HISTORY_RETENTION_DAYS,
+  type ChatChannels,
+  type ConfigAggregatorMonitorProps,
+  type MonitorAlarms,
+  type SlackChannel,
+  type TeamsChannel,
+} from './config-aggregator-monitor';
 export {
   ALERTABLE_STATUSES,
   HISTORY_EVENTS,

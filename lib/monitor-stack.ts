@@ -1,8 +1,9 @@
 import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import { ConfigAggregatorMonitor, type ConfigAggregatorMonitorProps } from './config-aggregator-monitor';
-import { monitorPropsFromContext, networkFromContext } from './context-settings';
+import { integrationsFromContext, monitorPropsFromContext, networkFromContext } from './context-settings';
 import { OUTPUTS } from '../core/stack-outputs';
 
 export { OUTPUTS };
@@ -15,7 +16,11 @@ export class MonitorStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, props);
     const context = this.node.getAllContext();
-    this.monitor = new ConfigAggregatorMonitor(this, 'Monitor', { ...monitorPropsFromContext(context), ...this.network(context) });
+    this.monitor = new ConfigAggregatorMonitor(this, 'Monitor', {
+      ...monitorPropsFromContext(context),
+      ...this.network(context),
+      ...this.integrations(context),
+    });
 
     new CfnOutput(this, OUTPUTS.tableName, {
       description: 'DynamoDB table holding current source state and history',
@@ -35,6 +40,18 @@ export class MonitorStack extends Stack {
         `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}` +
         `#dashboards/dashboard/${this.monitor.dashboard.dashboardName}`,
     });
+  }
+
+  /** The bus (imported by name or ARN) and the chat channels the context names. */
+  private integrations(context: Record<string, unknown>): Pick<ConfigAggregatorMonitorProps, 'eventBus' | 'chat'> {
+    const { eventBusName, chat } = integrationsFromContext(context);
+    const eventBus =
+      eventBusName === undefined
+        ? undefined
+        : eventBusName.startsWith('arn:')
+          ? events.EventBus.fromEventBusArn(this, 'EventBus', eventBusName)
+          : events.EventBus.fromEventBusName(this, 'EventBus', eventBusName);
+    return { ...(eventBus ? { eventBus } : {}), ...(chat ? { chat } : {}) };
   }
 
   /**

@@ -16,6 +16,7 @@ import { settingsToEnvironment } from '../../core/settings';
 import { TELEMETRY } from '../../core/telemetry';
 import { HANDLER_TABLE_ACTIONS } from '../../adapters/store/table-schema';
 import { functionCodeProps } from './function-code';
+import { createIntegrations, type MonitorIntegrations } from './integrations';
 import { createFunctionNetwork } from './network';
 import type { ResolvedProps } from './props';
 
@@ -41,6 +42,8 @@ export interface MonitorFunction {
   readonly rule: events.Rule;
   /** The function's security group, when it runs in a VPC. */
   readonly securityGroup?: ec2.SecurityGroup;
+  /** The events' bus, the findings' grant, the chat topic and channels. */
+  readonly integrations: MonitorIntegrations;
 }
 
 /** The scheduled function, its role, log group and dead-letter queue, with the grants it needs and no more. */
@@ -70,6 +73,7 @@ export function createMonitorFunction(
   logGroup.grantWrite(role);
   role.addToPrincipalPolicy(logsKeyStatement(scope, logGroup, resources.key));
   const network = props.network && createFunctionNetwork(scope, props.network, role);
+  const integrations = createIntegrations(scope, props, role, resources.key);
 
   const fn = new nodejs.NodejsFunction(scope, 'Function', {
     description: 'Reads AWS Config aggregator source status, records it and alerts on failures',
@@ -97,6 +101,9 @@ export function createMonitorFunction(
         ...(props.staleAfterHours === undefined ? {} : { staleAfterHours: props.staleAfterHours }),
         fullSweepHours: props.fullSweepHours,
         historyRetentionDays: props.historyRetentionDays,
+        ...(integrations.eventBusName === undefined ? {} : { eventBusName: integrations.eventBusName }),
+        securityHubFindings: props.securityHubFindings,
+        ...(integrations.chatTopic ? { chatTopicArn: integrations.chatTopic.topicArn } : {}),
       }),
       POWERTOOLS_SERVICE_NAME: TELEMETRY.service,
       POWERTOOLS_METRICS_NAMESPACE: TELEMETRY.namespace,
@@ -115,7 +122,7 @@ export function createMonitorFunction(
     targets: [new targets.LambdaFunction(fn, { deadLetterQueue: dlq, retryAttempts: 2 })],
   });
 
-  return { function: fn, role, logGroup, dlq, rule, ...(network ? { securityGroup: network.securityGroup } : {}) };
+  return { function: fn, role, logGroup, dlq, rule, integrations, ...(network ? { securityGroup: network.securityGroup } : {}) };
 }
 
 /**

@@ -1,9 +1,10 @@
 import { Token } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod/mini';
 import type { AlertableStatus } from '../../core/model';
-import { DEFAULTS, SETTINGS, SettingsError, flag, parseSetting, wholeNumber, type SettingSchema } from '../../core/settings';
+import { DEFAULTS, SETTINGS, SettingsError, flag, matching, parseSetting, wholeNumber, type SettingSchema } from '../../core/settings';
 import { SCHEDULE, type ParsedSchedule } from '../schedule';
 
 /** Upper bound of `historyRetentionDays`: the function's own check of its environment. */
@@ -98,6 +99,52 @@ export interface ConfigAggregatorMonitorProps {
    * @default - the VPC's default selection: its private subnets
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * The EventBridge bus the monitor's events go to (one per change; docs/integrations.md). Events are always sent.
+   * @default - the account's default event bus
+   */
+  readonly eventBus?: events.IEventBus;
+  /**
+   * Import a Security Hub CSPM finding per source in an alert condition (Security Hub CSPM must be enabled in the
+   * account and region; imported findings are billed).
+   * @default false
+   */
+  readonly securityHubFindings?: boolean;
+  /**
+   * Chat channels (Amazon Q Developer in chat applications) that get each digest as a card, through a topic of
+   * their own. The Slack workspace or Microsoft Teams team must already be authorized in the Amazon Q Developer
+   * console.
+   * @default - no chat
+   */
+  readonly chat?: ChatChannels;
+}
+
+/** Where the chat notifications go: a Slack channel, a Microsoft Teams channel, or both. */
+export interface ChatChannels {
+  /**
+   * @default - no Slack channel
+   */
+  readonly slack?: SlackChannel;
+  /**
+   * @default - no Microsoft Teams channel
+   */
+  readonly teams?: TeamsChannel;
+}
+
+export interface SlackChannel {
+  /** The Slack workspace (team) id authorized in Amazon Q Developer, such as T07EA123LEP. */
+  readonly workspaceId: string;
+  /** The channel id, such as C07EZ1ABC23 (the end of the channel's link). */
+  readonly channelId: string;
+}
+
+export interface TeamsChannel {
+  /** The Microsoft Teams team id (a UUID). */
+  readonly teamId: string;
+  /** The channel id, as Microsoft Teams gives it (19%3a...%40thread.tacv2). */
+  readonly channelId: string;
+  /** The Microsoft Entra tenant id (a UUID). */
+  readonly tenantId: string;
 }
 
 /** The props validated once, defaults applied: what the parts of the construct are built from. */
@@ -118,6 +165,33 @@ export interface ResolvedProps {
   readonly reserveConcurrency: boolean;
   /** Where the function runs in the user's VPC, if anywhere. */
   readonly network?: { readonly vpc: ec2.IVpc; readonly vpcSubnets?: ec2.SubnetSelection };
+  readonly eventBus?: events.IEventBus;
+  readonly securityHubFindings: boolean;
+  readonly chat?: ChatChannels;
+}
+
+// AWS::Chatbot::SlackChannelConfiguration and ::MicrosoftTeamsChannelConfiguration (CloudFormation User Guide):
+// SlackWorkspaceId ^[0-9A-Z]{1,255}$, SlackChannelId ^[A-Za-z0-9]+$ (1 to 256), TeamId and TeamsTenantId UUIDs,
+// TeamsChannelId ^([a-zA-Z0-9-_=+/.,])*%3[aA]([a-zA-Z0-9-_=+/.,])*%40([a-zA-Z0-9-_=+/.,])*$ (1 to 256).
+const UUID = /^[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$/;
+export const CHAT_IDS = {
+  slackWorkspaceId: matching(/^[0-9A-Z]{1,255}$/, 'a Slack workspace id: capital letters and digits, such as T07EA123LEP'),
+  slackChannelId: matching(/^[A-Za-z0-9]{1,256}$/, 'a Slack channel id: letters and digits, such as C07EZ1ABC23'),
+  teamsTeamId: matching(UUID, 'a Microsoft Teams team id (a UUID)'),
+  teamsChannelId: matching(/^(?=.{1,256}$)[\w\-=+/.,]*%3[aA][\w\-=+/.,]*%40[\w\-=+/.,]*$/, 'a Microsoft Teams channel id such as 19%3ab6ef35dc342d4e1fb1e2b3b1f1a1b1c1%40thread.tacv2'),
+  teamsTenantId: matching(UUID, 'a Microsoft Entra tenant id (a UUID)'),
+} as const;
+
+function resolveChat(chat: ChatChannels | undefined): ChatChannels | undefined {
+  if (chat === undefined) return undefined;
+  if (chat.slack === undefined && chat.teams === undefined) throw new SettingsError('chat', chat, 'a slack or teams channel (or both)');
+  const id = (key: keyof typeof CHAT_IDS, value: string) => (Token.isUnresolved(value) ? value : parseSetting(key, CHAT_IDS[key], value));
+  return {
+    ...(chat.slack ? { slack: { workspaceId: id('slackWorkspaceId', chat.slack.workspaceId), channelId: id('slackChannelId', chat.slack.channelId) } } : {}),
+    ...(chat.teams
+      ? { teams: { teamId: id('teamsTeamId', chat.teams.teamId), channelId: id('teamsChannelId', chat.teams.channelId), tenantId: id('teamsTenantId', chat.teams.tenantId) } }
+      : {}),
+  };
 }
 
 /**
@@ -143,12 +217,13 @@ export const PROP_SCHEMAS = {
     z.transform((days: number) => days as logs.RetentionDays),
   ),
   reserveConcurrency: flag(),
+  securityHubFindings: SETTINGS.securityHubFindings,
 } as const satisfies { readonly [K in keyof SettingProps]-?: SettingSchema<unknown> };
 
 type PropKey = keyof typeof PROP_SCHEMAS;
 
 /** The props that are settings (a value a schema checks); the rest are constructs, typed by TypeScript alone. */
-export type SettingProps = Omit<ConfigAggregatorMonitorProps, 'vpc' | 'vpcSubnets'>;
+export type SettingProps = Omit<ConfigAggregatorMonitorProps, 'vpc' | 'vpcSubnets' | 'eventBus' | 'chat'>;
 
 /** The value of prop `key` through its schema; throws SettingsError naming the prop. */
 export function parseProp<K extends PropKey>(key: K, value: unknown): z.output<(typeof PROP_SCHEMAS)[K]> {
@@ -178,6 +253,8 @@ export function resolveProps(props: ConfigAggregatorMonitorProps): ResolvedProps
     throw new SettingsError('vpcSubnets', '(a subnet selection)', 'a subnet selection only together with vpc');
   }
   const network = props.vpc === undefined ? undefined : { vpc: props.vpc, ...(props.vpcSubnets ? { vpcSubnets: props.vpcSubnets } : {}) };
+  const securityHubFindings = parseProp('securityHubFindings', props.securityHubFindings ?? DEFAULTS.securityHubFindings);
+  const chat = resolveChat(props.chat);
   return {
     aggregators,
     emails,
@@ -193,5 +270,8 @@ export function resolveProps(props: ConfigAggregatorMonitorProps): ResolvedProps
     logRetention,
     reserveConcurrency,
     ...(network === undefined ? {} : { network }),
+    ...(props.eventBus === undefined ? {} : { eventBus: props.eventBus }),
+    securityHubFindings,
+    ...(chat === undefined ? {} : { chat }),
   };
 }

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { controlTowerResults, controls, type ControlResult } from '../support/control-tower';
-import { VPC_CONTEXT, synthStack } from './support';
+import { INTEGRATIONS_CONTEXT, VPC_CONTEXT, synthStack } from './support';
 
 const VARIANTS: Record<string, { context: Record<string, unknown>; failing: string[] }> = {
   default: { context: {}, failing: ['CT.LAMBDA.PR.3'] },
@@ -14,6 +14,7 @@ const VARIANTS: Record<string, { context: Record<string, unknown>; failing: stri
     failing: ['CT.LAMBDA.PR.3'],
   },
   'an existing topic': { context: { topicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts' }, failing: ['CT.LAMBDA.PR.3'] },
+  'every integration': { context: INTEGRATIONS_CONTEXT, failing: ['CT.LAMBDA.PR.3'] },
 };
 
 /** The controls that apply to this stack's resources and that it meets (whatever the variant). */

@@ -7,13 +7,14 @@ import { describe, expect, it } from 'vitest';
 import type { Template } from '../support/cloudformation';
 import { refusedDeliveries, templateDeliveries } from '../support/deliveries';
 import { TEST_ENV, testResolver } from '../support/policy-check';
-import { VPC_CONTEXT, synthStack } from './support';
+import { INTEGRATIONS_CONTEXT, VPC_CONTEXT, synthStack } from './support';
 
 const VARIANTS: Record<string, Record<string, unknown>> = {
   default: {},
   'named aggregators': { aggregators: 'org-aggregator' },
   'an existing topic': { topicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts' },
   'in a VPC': VPC_CONTEXT,
+  'with every integration': INTEGRATIONS_CONTEXT,
 };
 
 const deliveriesOf = (template: Template) => templateDeliveries(template, testResolver(template), TEST_ENV);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { TemplatePolicy } from '../support/cloudformation';
 import { templatePolicies, type Template } from '../support/cloudformation';
 import { TEST_ENV, statementViolations, templateViolations, testResolver } from '../support/policy-check';
-import { VPC_CONTEXT, logicalId, synthStack } from './support';
+import { INTEGRATIONS_CONTEXT, VPC_CONTEXT, logicalId, synthStack } from './support';
 
 const VARIANTS: Record<string, Record<string, unknown>> = {
   'discovery (no aggregators)': {},
@@ -14,6 +14,7 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
   'an existing topic': { aggregators: 'org-aggregator', topicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts' },
   'a VPC': VPC_CONTEXT,
   'a VPC and named aggregators': { ...VPC_CONTEXT, aggregators: 'org-aggregator' },
+  'every integration (bus, Security Hub, Slack)': { aggregators: 'org-aggregator', ...INTEGRATIONS_CONTEXT },
 };
 
 const DISCOVERY = 'config:DescribeConfigurationAggregators';

@@ -130,6 +130,7 @@ describe('function', () => {
         notifyRecoveries: DEFAULTS.notifyRecoveries,
         fullSweepHours: DEFAULTS.fullSweepHours,
         historyRetentionDays: DEFAULTS.historyRetentionDays,
+        securityHubFindings: DEFAULTS.securityHubFindings,
       }),
       [ENV.tableName]: ref(m.table),
       [ENV.topicArn]: ref(m.topic),
@@ -377,6 +378,11 @@ describe('function role', () => {
       { Effect: 'Allow', Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [arnOf(m.table), '/index/*']] } },
       { Effect: 'Allow', Action: 'sns:Publish', Resource: ref(m.topic) },
       { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: arnOf(m.key) },
+      {
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':event-bus/default']] },
+      },
       {
         Effect: 'Allow',
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],

@@ -18,6 +18,14 @@ export const VPC_CONTEXT = {
   subnetIds: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210',
 } as const;
 
+/** Every integration on: a named bus, Security Hub findings, a Slack channel (and so the chat topic). */
+export const INTEGRATIONS_CONTEXT = {
+  eventBusName: 'security',
+  securityHubFindings: 'true',
+  slackWorkspaceId: 'T07EA123LEP',
+  slackChannelId: 'C07EZ1ABC23',
+} as const;
+
 export interface Synthesized<T> {
   readonly app: App;
   readonly stack: Stack;
