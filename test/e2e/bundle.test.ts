@@ -24,7 +24,7 @@ import { functionEnvironment, invokeBundle, onlyResource, synthesizeDeployable, 
 const STACK = 'ConfigAggregatorWatch';
 const ORG = 'org-aggregator';
 const TEAM = 'team-aggregator';
-const CONTEXT = { aggregators: `${ORG},${TEAM}`, emails: 'ops@example.com' };
+const CONTEXT = { aggregators: `${ORG},${TEAM}`, emails: 'ops@example.com', securityHubFindings: 'true' };
 const FAKE = { partition: 'aws', region: 'us-east-1', accountId: '123456789012' } as const;
 const T0 = '2026-11-24T12:00:00Z';
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
@@ -40,6 +40,8 @@ interface Invocation {
   readonly dynamodb: RecordedRequest[];
   readonly sns: RecordedRequest[];
   readonly published: PublishedMessage[];
+  readonly events: RecordedRequest[];
+  readonly securityhub: RecordedRequest[];
   /** What Config reported during the run, per aggregator. */
   readonly truth: Record<string, SimulatedSource[]>;
   /** The table's current states right after the run, per aggregator. */
@@ -111,12 +113,20 @@ afterAll(async () => {
 /** One scheduled invocation of the bundle, in its own Node.js process, with the synthesized environment. */
 async function invoke(time: string): Promise<Invocation> {
   org.advanceTo(time);
-  const marks = { config: local.config.requests.length, dynamodb: local.dynamodbProxy.requests.length, sns: local.sns.requests.length, published: local.sns.published.length };
+  const marks = {
+    config: local.config.requests.length,
+    dynamodb: local.dynamodbProxy.requests.length,
+    sns: local.sns.requests.length,
+    published: local.sns.published.length,
+    events: local.eventBridge.requests.length,
+    securityhub: local.securityHub.requests.length,
+  };
   const env = {
     // The function's own environment, as synthesized.
     ...functionEnv,
+    LOCAL_ACCOUNT_ID: FAKE.accountId,
     // The local endpoints, region and dummy credentials (the SDK's own variables: no code path in the handler).
-    ...localAwsEnvironment({ config: local.config.endpoint, dynamodb: local.dynamodbProxy.endpoint, sns: local.sns.endpoint }, FAKE.region),
+    ...localAwsEnvironment({ config: local.config.endpoint, dynamodb: local.dynamodbProxy.endpoint, sns: local.sns.endpoint, eventBridge: local.eventBridge.endpoint, securityHub: local.securityHub.endpoint }, FAKE.region),
   };
   const truth = Object.fromEntries([ORG, TEAM].map((a) => [a, org.sources(a)]));
   const { code, outcome, stdout, stderr } = await invokeBundle<RunReport>(synth, env, scheduledEvent(time, FAKE), join(synth.outdir, `result-${ticks.length}.json`));
@@ -129,6 +139,8 @@ async function invoke(time: string): Promise<Invocation> {
     dynamodb: local.dynamodbProxy.requests.slice(marks.dynamodb),
     sns: local.sns.requests.slice(marks.sns),
     published: local.sns.published.slice(marks.published),
+    events: local.eventBridge.requests.slice(marks.events),
+    securityhub: local.securityHub.requests.slice(marks.securityhub),
     truth,
     states: Object.fromEntries(await Promise.all([ORG, TEAM].map(async (a) => [a, await local.store.loadAll(a)] as const))),
   };
@@ -262,9 +274,32 @@ describe('a recovery', () => {
   });
 });
 
+describe('integrations', () => {
+  it('sends an event per failure and imports a finding per failing source on the first run, and nothing on the quiet one', () => {
+    const failures = [ORG, TEAM].flatMap((a) => failing(a).map((s) => `${a} ${s.sourceId} ${s.region}`)).sort();
+    const first = local.eventBridge.events.filter((e) => e.time === '2026-11-24T12:00:00Z' && e.detail.noticeKind === 'failure');
+    expect(first.map((e) => `${String(e.detail.aggregator)} ${String((e.detail.source as { sourceId: string }).sourceId)} ${String((e.detail.source as { awsRegion: string }).awsRegion)}`).sort()).toEqual(failures);
+    expect(first.every((e) => e.source === 'config-aggregator-watch' && e.bus === 'default' && e.account === FAKE.accountId)).toBe(true);
+    expect(ticks[1]?.events).toEqual([]);
+    expect(ticks[1]?.securityhub).toEqual([]);
+    const active = [...local.securityHub.findings.values()].filter((f) => f.finding.RecordState === 'ACTIVE');
+    expect(active.length).toBe(failures.length - 1);
+    expect(active.every((f) => f.finding.AwsAccountId === FAKE.accountId)).toBe(true);
+  });
+
+  it('tells of the recovery by event and archives its finding', () => {
+    const s = recovering();
+    const recovered = local.eventBridge.events.filter((e) => e.detail.noticeKind === 'recovery');
+    expect(recovered.map((e) => (e.detail.source as { sourceId: string }).sourceId)).toEqual([s.sourceId]);
+    const archived = [...local.securityHub.findings.values()].filter((f) => f.finding.RecordState === 'ARCHIVED');
+    expect(archived.map((f) => (f.finding.ProductFields as Record<string, string>)['config-aggregator-watch/SourceId'])).toEqual([s.sourceId]);
+  });
+});
+
 describe('permissions', () => {
   /** Every call the runs made, on the resources IAM evaluates it against, and KMS for the encrypted topic. */
-  const performed = () => callsOf(ticks.flatMap((t) => [...t.config, ...t.dynamodb, ...t.sns]), FAKE, keyArn === undefined ? {} : { topicKeyArn: keyArn });
+  const performed = () =>
+    callsOf(ticks.flatMap((t) => [...t.config, ...t.dynamodb, ...t.sns, ...t.events, ...t.securityhub]), FAKE, keyArn === undefined ? {} : { topicKeyArn: keyArn });
 
   it('covers what the runs did', () => {
     const actions = performed().map((p) => `${p.action} ${p.resource}`);
@@ -278,6 +313,8 @@ describe('permissions', () => {
         `dynamodb:PutItem ${table}`,
         `sns:Publish ${local.topicArn}`,
         `kms:GenerateDataKey ${keyArn}`,
+        `events:PutEvents ${local.eventBridge.busArn('default')}`,
+        `securityhub:BatchImportFindings ${local.securityHub.defaultProductArn}`,
       ]),
     );
     // The aggregators are named: nothing is discovered (test/e2e/discovery.test.ts runs without names).

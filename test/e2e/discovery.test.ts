@@ -47,7 +47,7 @@ beforeAll(async () => {
   const topicKey = synth.template.Resources[topicId]?.Properties?.KmsMasterKeyId;
   run = await invokeBundle<RunReport>(
     synth,
-    { ...env, ...localAwsEnvironment({ config: local.config.endpoint, dynamodb: local.dynamodbProxy.endpoint, sns: local.sns.endpoint }, FAKE.region) },
+    { ...env, ...localAwsEnvironment({ config: local.config.endpoint, dynamodb: local.dynamodbProxy.endpoint, sns: local.sns.endpoint, eventBridge: local.eventBridge.endpoint, securityHub: local.securityHub.endpoint }, FAKE.region) },
     scheduledEvent(T0, FAKE),
     join(synth.outdir, 'result.json'),
   );

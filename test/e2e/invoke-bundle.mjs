@@ -40,7 +40,8 @@ const context = {
   callbackWaitsForEmptyEventLoop: true,
   functionName,
   functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION}:000000000000:function:${functionName}`,
+  // The account the local endpoints simulate (LOCAL_ACCOUNT_ID), as Lambda's ARN carries the function's own.
+  invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION}:${process.env.LOCAL_ACCOUNT_ID ?? '000000000000'}:function:${functionName}`,
   memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? '512',
   awsRequestId: randomUUID(),
   logGroupName: `/aws/lambda/${functionName}`,

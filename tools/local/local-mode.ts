@@ -3,7 +3,8 @@
  * - DynamoDB: dynalite (in memory) behind a recording proxy, with the monitor's table created from the shared
  *   definition;
  * - AWS Config: the fake endpoint over a SimulatedOrganization;
- * - SNS: the fake endpoint with the alert topic.
+ * - SNS: the fake endpoint with the alert topic (and, with `chat`, the chat topic);
+ * - EventBridge and Security Hub CSPM: the fake endpoints of the integrations (their default bus and product).
  *
  * `env` is the environment the handler needs, and nothing else: the SDK's own `AWS_ENDPOINT_URL_<SERVICE>`
  * variables, a region, dummy credentials, and the monitor's settings as the stack writes them
@@ -13,13 +14,15 @@
 import { DEFAULTS, settingsToEnvironment, type MonitorSettings } from '../../core/settings';
 import { HistoryStore } from '../../adapters/store/history-store';
 import { FakeConfigService } from './fake-config-service';
+import { FakeEventBridge } from './fake-eventbridge';
+import { FakeSecurityHub } from './fake-securityhub';
 import type { FakeServerOptions } from './fake-server';
 import { FakeSns, type PublishedMessage } from './fake-sns';
 import { LOCAL_CREDENTIALS, startLocalDynamoDB, type LocalDynamoDB } from './local-dynamodb';
 import { DynamoDBRecordingProxy } from './recording-proxy';
 import { SimulatedOrganization } from './simulated-organization';
 
-export type LocalSettings = Partial<Omit<MonitorSettings, 'tableName' | 'topicArn'>>;
+export type LocalSettings = Partial<Omit<MonitorSettings, 'tableName' | 'topicArn' | 'chatTopicArn'>>;
 
 export interface LocalModeOptions {
   /** The organization Config serves; default: an empty one in 123456789012 / us-east-1. */
@@ -30,6 +33,8 @@ export interface LocalModeOptions {
   readonly settings?: LocalSettings;
   /** Called with each message SNS accepts. */
   readonly onPublish?: (message: PublishedMessage) => void;
+  /** Create a chat topic and give the function its ARN (chatTopicArn). */
+  readonly chat?: boolean;
   /** Latency added to each Config call, in ms (the benchmark uses it to model the real API). */
   readonly configLatencyMs?: FakeServerOptions['latencyMs'];
 }
@@ -38,6 +43,8 @@ export interface LocalMode {
   readonly org: SimulatedOrganization;
   readonly config: FakeConfigService;
   readonly sns: FakeSns;
+  readonly eventBridge: FakeEventBridge;
+  readonly securityHub: FakeSecurityHub;
   /** dynalite itself: its client reads and writes without being recorded. */
   readonly dynamodb: LocalDynamoDB;
   /** What the handler's DynamoDB calls go through, and are recorded by. */
@@ -72,6 +79,11 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     const sns = await new FakeSns(org.accountId, org.region, options.onPublish ? { onPublish: options.onPublish } : {}).start();
     started.push(sns);
     const topicArn = sns.createTopic(options.topicName ?? 'config-aggregator-watch-alerts');
+    const chatTopicArn = options.chat ? sns.createTopic(`${options.topicName ?? 'config-aggregator-watch-alerts'}-chat`) : undefined;
+    const eventBridge = await new FakeEventBridge(org.accountId, org.region).start();
+    started.push(eventBridge);
+    const securityHub = await new FakeSecurityHub(org.accountId, org.region).start();
+    started.push(securityHub);
 
     const settings: MonitorSettings = {
       alertStatuses: [...DEFAULTS.alertStatuses],
@@ -82,9 +94,13 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       ...options.settings,
       tableName,
       topicArn,
+      ...(chatTopicArn ? { chatTopicArn } : {}),
     };
     const env: Record<string, string> = {
-      ...localAwsEnvironment({ config: config.endpoint, dynamodb: dynamodbProxy.endpoint, sns: sns.endpoint }, org.region),
+      ...localAwsEnvironment(
+        { config: config.endpoint, dynamodb: dynamodbProxy.endpoint, sns: sns.endpoint, eventBridge: eventBridge.endpoint, securityHub: securityHub.endpoint },
+        org.region,
+      ),
       ...settingsToEnvironment(settings),
     };
     const store = new HistoryStore(dynamodb.documentClient, { tableName, historyRetentionDays: settings.historyRetentionDays });
@@ -93,6 +109,8 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       org,
       config,
       sns,
+      eventBridge,
+      securityHub,
       dynamodb,
       dynamodbProxy,
       tableName,
@@ -126,11 +144,17 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
  * The SDK variables that point every client at the local endpoints: service-specific endpoint URLs (the SDK's
  * `AWS_ENDPOINT_URL_<SERVICE ID>`, spaces as underscores), a region, static credentials, no instance metadata.
  */
-export function localAwsEnvironment(endpoints: { config: string; dynamodb: string; sns: string }, region: string): Record<string, string> {
+export function localAwsEnvironment(
+  endpoints: { config: string; dynamodb: string; sns: string; eventBridge?: string; securityHub?: string },
+  region: string,
+): Record<string, string> {
   return {
     AWS_ENDPOINT_URL_CONFIG_SERVICE: endpoints.config,
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_SNS: endpoints.sns,
+    // The SDK's service ids are EventBridge and SecurityHub.
+    ...(endpoints.eventBridge ? { AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventBridge } : {}),
+    ...(endpoints.securityHub ? { AWS_ENDPOINT_URL_SECURITYHUB: endpoints.securityHub } : {}),
     AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'false',
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
