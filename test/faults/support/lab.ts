@@ -28,7 +28,7 @@ const TIME_WARP = pathToFileURL(fileURLToPath(new URL('./time-warp.mjs', import.
 /** A run that has not ended by then is killed and reported as hung. */
 const INVOCATION_LIMIT_MS = 60_000;
 
-export type ServerName = 'config' | 'dynamodb' | 'sns';
+export type ServerName = 'config' | 'dynamodb' | 'sns' | 'events' | 'securityhub';
 
 export interface KillPoint {
   readonly server: ServerName;
@@ -150,11 +150,18 @@ export class Lab {
   }
 
   server(name: ServerName): FakeAwsServer {
-    return name === 'config' ? this.local.config : name === 'sns' ? this.local.sns : this.local.dynamodbProxy;
+    const servers: Record<ServerName, FakeAwsServer> = {
+      config: this.local.config,
+      dynamodb: this.local.dynamodbProxy,
+      sns: this.local.sns,
+      events: this.local.eventBridge,
+      securityhub: this.local.securityHub,
+    };
+    return servers[name];
   }
 
   servers(): FakeAwsServer[] {
-    return [this.local.config, this.local.dynamodbProxy, this.local.sns];
+    return [this.local.config, this.local.dynamodbProxy, this.local.sns, this.local.eventBridge, this.local.securityHub];
   }
 
   /** Ledger stamp of a recorded request (arrival order across endpoints). */

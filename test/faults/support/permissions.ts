@@ -1,6 +1,6 @@
 /**
  * Every call a fault scenario's runs made, checked against the function role's policy as the stack synthesizes it
- * for the lab's AGGREGATORS setting, under the resource types of the Service Authorization Reference (an action
+ * for the lab's AGGREGATORS and Security Hub settings, under the resource types of the Service Authorization Reference (an action
  * without resource type, such as DescribeConfigurationAggregators, is evaluated against "*"). Faults change what
  * the handler calls (retries, discovery after errors): each of those calls must be allowed too.
  */
@@ -23,10 +23,16 @@ const synthesized = new Map<string, Policy>();
  * table and topic; one synthesis per distinct value.
  */
 export function rolePolicy(lab: Lab, aggregators: readonly string[] = lab.aggregators): Policy {
-  const key = [aggregators.join(','), lab.local.tableName, lab.local.topicArn].join('|');
+  const securityHub = lab.local.settings.securityHubFindings === true;
+  const key = [aggregators.join(','), lab.local.tableName, lab.local.topicArn, securityHub].join('|');
   const known = synthesized.get(key);
   if (known) return known;
-  const context = { 'aws:cdk:bundling-stacks': [], ...(aggregators.length > 0 ? { aggregators: aggregators.join(',') } : {}) };
+  const context = {
+    'aws:cdk:bundling-stacks': [],
+    ...(aggregators.length > 0 ? { aggregators: aggregators.join(',') } : {}),
+    // The lab's Security Hub setting, as the stack would be deployed with it.
+    ...(securityHub ? { securityHubFindings: 'true' } : {}),
+  };
   const stack = new MonitorStack(new App({ context }), 'ConfigAggregatorWatch');
   const template = Assertions.fromStack(stack).toJSON() as Template;
   const only = (type: string) => Object.keys(template.Resources).find((id) => template.Resources[id]?.Type === type) ?? '';
