@@ -40,10 +40,16 @@ const rule = (title: string) => out(`\n${'─'.repeat(3)} ${title} ${'─'.repea
 const n = (x: number) => x.toLocaleString('en-US');
 
 let published: PublishedMessage[] = [];
+/** What the chat topic received (Amazon Q Developer custom notifications). */
+const chatCards: string[] = [];
 const local = await startLocalMode({
   org,
-  settings: { aggregators: [AGGREGATOR], remindAfterHours: REMIND_AFTER_HOURS },
-  onPublish: (m) => published.push(m),
+  settings: { aggregators: [AGGREGATOR], remindAfterHours: REMIND_AFTER_HOURS, securityHubFindings: true },
+  chat: true,
+  onPublish: (m) => {
+    published.push(m);
+    if (m.topicArn === local.settings.chatTopicArn) chatCards.push(m.message);
+  },
 });
 let failed = false;
 
@@ -132,6 +138,9 @@ try {
     if (problem) throw new Error(`Tick ${i + 1}: ${problem}`);
   }
 
+  rule('Where security teams work: EventBridge, Security Hub CSPM, chat (docs/integrations.md)');
+  showIntegrations();
+
   rule('The CLI against the local table');
   await showCli(account);
 } catch (e) {
@@ -156,6 +165,24 @@ interface TickResult {
 }
 
 type Handler = (event: unknown, context: Context) => Promise<RunReport>;
+
+/** One event, one finding and one chat card of the ticks above, as the local EventBridge, Security Hub and SNS got them. */
+function showIntegrations(): void {
+  const events = local.eventBridge.events;
+  const findings = [...local.securityHub.findings.values()];
+  out(`  ${n(events.length)} events on the default bus · ${n(findings.length)} findings in Security Hub · ${n(chatCards.length)} chat cards`);
+  const event = events.find((e) => e.detail.noticeKind === 'failure');
+  const indent = (text: string) => text.split('\n').map((l) => `    │ ${l}`).join('\n');
+  if (event) out(`  One event (${event['detail-type']}):\n${indent(JSON.stringify(event, null, 2))}`);
+  const finding = findings[0]?.finding;
+  if (finding) {
+    const { Id, Title, FindingProviderFields, RecordState, Resources } = finding as Record<string, unknown>;
+    out(`  One finding:\n${indent(JSON.stringify({ Id, Title, FindingProviderFields, RecordState, Resources }, null, 2))}`);
+  }
+  const card = chatCards[0];
+  if (card) out(`  One chat card:\n${indent(JSON.stringify(JSON.parse(card), null, 2))}`);
+  if (!event || !finding || !card) throw new Error('the integrations should have received an event, a finding and a chat card');
+}
 
 async function runTick(handler: Handler, time: string): Promise<TickResult> {
   published = [];
