@@ -22,8 +22,12 @@ export class MonitorStack extends Stack {
       value: this.monitor.table.tableName,
     });
     new CfnOutput(this, OUTPUTS.topicArn, {
-      description: 'SNS topic the alerts and alarms are published to',
+      description: 'SNS topic the notices are published to (subscribe with a filter policy on format, see docs/notifications.md)',
       value: this.monitor.topic.topicArn,
+    });
+    new CfnOutput(this, OUTPUTS.alarmTopicArn, {
+      description: "SNS topic the monitor's own alarms notify",
+      value: this.monitor.alarmTopic.topicArn,
     });
     new CfnOutput(this, OUTPUTS.functionName, {
       description: 'The scheduled check function (invoke it to run a check now)',
