@@ -8,7 +8,7 @@ import { App } from 'aws-cdk-lib';
 import { Template as Assertions } from 'aws-cdk-lib/assertions';
 import { MonitorStack } from '../../../lib/monitor-stack';
 import { callsOf, deniedCalls, type Call } from '../../support/calls';
-import { CfnResolver, roleStatements, type PolicyStatement, type Template } from '../../support/cloudformation';
+import { CfnResolver, noticesTopicId, roleStatements, type PolicyStatement, type Template } from '../../support/cloudformation';
 import type { Lab } from './lab';
 
 export interface Policy {
@@ -30,14 +30,15 @@ export function rolePolicy(lab: Lab, aggregators: readonly string[] = lab.aggreg
   const stack = new MonitorStack(new App({ context }), 'ConfigAggregatorWatch');
   const template = Assertions.fromStack(stack).toJSON() as Template;
   const only = (type: string) => Object.keys(template.Resources).find((id) => template.Resources[id]?.Type === type) ?? '';
+  const topic = noticesTopicId(template) ?? '';
   const env = { partition: lab.org.partition, region: lab.org.region, accountId: lab.org.accountId };
   const resolver = new CfnResolver(template, env, {
     ...Object.fromEntries(Object.keys(template.Resources).map((id) => [id, `${id}-faults`])),
     [only('AWS::DynamoDB::Table')]: lab.local.tableName,
-    [only('AWS::SNS::Topic')]: lab.local.topicArn.split(':').at(-1) ?? '',
+    [topic]: lab.local.topicArn.split(':').at(-1) ?? '',
   });
   const role = (template.Resources[only('AWS::Lambda::Function')]?.Properties?.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
-  const topicKey = template.Resources[only('AWS::SNS::Topic')]?.Properties?.KmsMasterKeyId;
+  const topicKey = template.Resources[topic]?.Properties?.KmsMasterKeyId;
   const policy: Policy = {
     statements: roleStatements(template, role, resolver),
     ...(topicKey === undefined ? {} : { topicKeyArn: resolver.resolveString(topicKey) }),
