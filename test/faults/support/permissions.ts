@@ -8,6 +8,7 @@ import { App } from 'aws-cdk-lib';
 import { Template as Assertions } from 'aws-cdk-lib/assertions';
 import { MonitorStack } from '../../../lib/monitor-stack';
 import { callsOf, deniedCalls, type Call } from '../../support/calls';
+import { CDK_JSON_CONTEXT } from '../../support/cdk-json';
 import { CfnResolver, roleStatements, type PolicyStatement, type Template } from '../../support/cloudformation';
 import type { Lab } from './lab';
 
@@ -26,7 +27,7 @@ export function rolePolicy(lab: Lab, aggregators: readonly string[] = lab.aggreg
   const key = [aggregators.join(','), lab.local.tableName, lab.local.topicArn].join('|');
   const known = synthesized.get(key);
   if (known) return known;
-  const context = { 'aws:cdk:bundling-stacks': [], ...(aggregators.length > 0 ? { aggregators: aggregators.join(',') } : {}) };
+  const context = { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...(aggregators.length > 0 ? { aggregators: aggregators.join(',') } : {}) };
   const stack = new MonitorStack(new App({ context }), 'ConfigAggregatorWatch');
   const template = Assertions.fromStack(stack).toJSON() as Template;
   const only = (type: string) => Object.keys(template.Resources).find((id) => template.Resources[id]?.Type === type) ?? '';
