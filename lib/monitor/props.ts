@@ -73,10 +73,12 @@ export interface ConfigAggregatorMonitorProps {
    */
   readonly fullSweepHours?: number;
   /**
-   * Publish to this existing SNS topic instead of creating one (and its KMS key). If that topic is encrypted,
-   * its key policy must let this construct's function role and `cloudwatch.amazonaws.com` use the key
-   * (`kms:Decrypt`, `kms:GenerateDataKey*`). `emails` and `smsNumbers` are subscribed to it.
-   * @default - a new topic encrypted with a new customer-managed key
+   * Publish to this existing SNS topic instead of creating one. Its topic policy must let
+   * `cloudwatch.amazonaws.com` publish for this account's alarms, or the monitor's own alarms are dropped; if it is
+   * encrypted, its key policy must let this construct's function role and `cloudwatch.amazonaws.com` use the key
+   * (`kms:Decrypt`, `kms:GenerateDataKey*`). docs/security.md gives both statements. `emails` and `smsNumbers`
+   * are subscribed to it.
+   * @default - a new topic encrypted with the monitor's customer-managed key
    */
   readonly topicArn?: string;
   /**
