@@ -73,11 +73,11 @@ export interface ConfigAggregatorMonitorProps {
    */
   readonly fullSweepHours?: number;
   /**
-   * Publish the notices to this existing SNS topic instead of creating one. If that topic is encrypted, its key
-   * policy must let this construct's function role use the key (`kms:Decrypt`, `kms:GenerateDataKey*`). `emails` and
-   * `smsNumbers` are subscribed to it, each with its format's filter policy. The monitor's alarms still go to the
-   * alarm topic the construct creates.
-   * @default - a new topic encrypted with a new customer-managed key
+   * Publish the notices to this existing SNS topic instead of creating one. If it is encrypted, its key policy must
+   * let this construct's function role use the key (`kms:Decrypt`, `kms:GenerateDataKey*`); docs/security.md gives
+   * the statement. `emails` and `smsNumbers` are subscribed to it, each with its format's filter policy. The
+   * monitor's own alarms go to the alarm topic the construct creates, whatever topic the notices go to.
+   * @default - a new topic encrypted with the monitor's customer-managed key
    */
   readonly topicArn?: string;
   /**

@@ -239,40 +239,6 @@ describe('dead-letter queue', () => {
   });
 });
 
-describe('key', () => {
-  it('is retained with the log group it encrypts', () => {
-    s.template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
-  });
-
-  it('allows grants only for AWS resources (CT.KMS.PR.3) and CloudWatch Logs only for this account\'s log groups', () => {
-    s.template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          {
-            Sid: 'DenyGrantsNotForAwsResources',
-            Effect: 'Deny',
-            Principal: { AWS: '*' },
-            Action: 'kms:CreateGrant',
-            Resource: '*',
-            Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-          },
-          Match.objectLike({
-            Sid: 'AllowCloudWatchLogsForThisAccountsLogGroups',
-            Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] } },
-            Condition: {
-              ArnLike: {
-                'kms:EncryptionContext:aws:logs:arn': s.stack.resolve(
-                  s.stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-                ),
-              },
-            },
-          }),
-        ]),
-      },
-    });
-  });
-});
-
 describe('topic', () => {
   it('is encrypted with a rotating customer-managed key that CloudWatch alarms may use', () => {
     s.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: arnOf(m.key) });
@@ -390,7 +356,7 @@ describe('function role', () => {
       { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: arnOf(m.logGroup) },
       {
         Effect: 'Allow',
-        Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+        Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
         Resource: arnOf(m.dlq),
       },
       {
