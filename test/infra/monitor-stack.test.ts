@@ -60,9 +60,9 @@ describe('resources', () => {
       'AWS::SQS::Queue': 1,
       'AWS::Events::Rule': 1,
       'AWS::KMS::Key': 1,
-      'AWS::SNS::Topic': 1,
-      'AWS::SNS::TopicPolicy': 1,
-      'AWS::SNS::Subscription': 2,
+      'AWS::SNS::Topic': 2,
+      'AWS::SNS::TopicPolicy': 2,
+      'AWS::SNS::Subscription': 4,
       'AWS::CloudWatch::Alarm': 4,
       'AWS::CloudWatch::Dashboard': 1,
     };
@@ -130,6 +130,7 @@ describe('function', () => {
         notifyRecoveries: DEFAULTS.notifyRecoveries,
         fullSweepHours: DEFAULTS.fullSweepHours,
         historyRetentionDays: DEFAULTS.historyRetentionDays,
+        smsNotices: DEFAULTS.smsNotices,
         securityHubFindings: DEFAULTS.securityHubFindings,
       }),
       [ENV.tableName]: ref(m.table),
@@ -239,40 +240,6 @@ describe('dead-letter queue', () => {
   });
 });
 
-describe('key', () => {
-  it('is retained with the log group it encrypts', () => {
-    s.template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
-  });
-
-  it('allows grants only for AWS resources (CT.KMS.PR.3) and CloudWatch Logs only for this account\'s log groups', () => {
-    s.template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          {
-            Sid: 'DenyGrantsNotForAwsResources',
-            Effect: 'Deny',
-            Principal: { AWS: '*' },
-            Action: 'kms:CreateGrant',
-            Resource: '*',
-            Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-          },
-          Match.objectLike({
-            Sid: 'AllowCloudWatchLogsForThisAccountsLogGroups',
-            Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] } },
-            Condition: {
-              ArnLike: {
-                'kms:EncryptionContext:aws:logs:arn': s.stack.resolve(
-                  s.stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-                ),
-              },
-            },
-          }),
-        ]),
-      },
-    });
-  });
-});
-
 describe('topic', () => {
   it('is encrypted with a rotating customer-managed key that CloudWatch alarms may use', () => {
     s.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: arnOf(m.key) });
@@ -292,7 +259,7 @@ describe('topic', () => {
     });
   });
 
-  it('refuses publishing without TLS, and lets only this account\'s alarms publish as CloudWatch', () => {
+  it('refuses publishing without TLS', () => {
     s.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [ref(m.topic)],
       PolicyDocument: {
@@ -305,6 +272,45 @@ describe('topic', () => {
             Condition: { Bool: { 'aws:SecureTransport': 'false' } },
             Resource: ref(m.topic),
           },
+        ],
+      },
+    });
+  });
+
+  it('subscribes the e-mail address and the phone number, each to its own format', () => {
+    s.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+      TopicArn: ref(m.topic),
+      FilterPolicy: { format: ['email'] },
+    });
+    s.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sms',
+      Endpoint: '+15555550100',
+      TopicArn: ref(m.topic),
+      FilterPolicy: { format: ['sms'] },
+    });
+  });
+});
+
+describe('alarm topic', () => {
+  it('is encrypted with the monitor key, refuses publishing without TLS, and lets only this account\'s alarms publish as CloudWatch', () => {
+    s.template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [logicalId(m.key), 'Arn'] },
+      DisplayName: 'Config aggregator watch',
+    });
+    s.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [ref(m.alarmTopic)],
+      PolicyDocument: {
+        Statement: [
+          {
+            Sid: 'AllowPublishThroughSSLOnly',
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Principal: '*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            Resource: ref(m.alarmTopic),
+          },
           {
             Sid: 'AllowThisAccountsAlarmsToPublish',
             Effect: 'Allow',
@@ -314,24 +320,22 @@ describe('topic', () => {
               StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
               ArnLike: { 'aws:SourceArn': s.stack.resolve(s.stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })) },
             },
-            Resource: ref(m.topic),
+            Resource: ref(m.alarmTopic),
           },
         ],
       },
     });
   });
 
-  it('subscribes the e-mail address and the phone number', () => {
-    s.template.hasResourceProperties('AWS::SNS::Subscription', {
-      Protocol: 'email',
-      Endpoint: 'ops@example.com',
-      TopicArn: ref(m.topic),
-    });
-    s.template.hasResourceProperties('AWS::SNS::Subscription', {
-      Protocol: 'sms',
-      Endpoint: '+15555550100',
-      TopicArn: ref(m.topic),
-    });
+  it('has the e-mail address and the phone number subscribed with no filter: alarm notifications carry no attributes', () => {
+    for (const [protocol, endpoint] of [['email', 'ops@example.com'], ['sms', '+15555550100']]) {
+      s.template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: protocol,
+        Endpoint: endpoint,
+        TopicArn: ref(m.alarmTopic),
+        FilterPolicy: Match.absent(),
+      });
+    }
   });
 });
 
@@ -353,7 +357,7 @@ describe('function role', () => {
       { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: arnOf(m.logGroup) },
       {
         Effect: 'Allow',
-        Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+        Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
         Resource: arnOf(m.dlq),
       },
       {
@@ -415,7 +419,7 @@ describe('function role', () => {
 });
 
 describe('alarms', () => {
-  const topicActions = () => ({ AlarmActions: [ref(m.topic)], OKActions: [ref(m.topic)] });
+  const topicActions = () => ({ AlarmActions: [ref(m.alarmTopic)], OKActions: [ref(m.alarmTopic)] });
   const service = [{ Name: TELEMETRY.dimensions.service, Value: TELEMETRY.service }];
 
   it('alarms on any function error', () => {
@@ -533,6 +537,7 @@ describe('outputs', () => {
     expect(OUTPUTS).toEqual({
       tableName: 'TableName',
       topicArn: 'TopicArn',
+      alarmTopicArn: 'AlarmTopicArn',
       functionName: 'FunctionName',
       dashboardUrl: 'DashboardUrl',
     });
@@ -542,6 +547,7 @@ describe('outputs', () => {
   it('outputs the table, topic and function names and the dashboard URL', () => {
     s.template.hasOutput('TableName', { Value: ref(m.table) });
     s.template.hasOutput('TopicArn', { Value: ref(m.topic) });
+    s.template.hasOutput('AlarmTopicArn', { Value: ref(m.alarmTopic) });
     s.template.hasOutput('FunctionName', { Value: ref(m.function) });
     s.template.hasOutput('DashboardUrl', {
       Value: {
