@@ -158,7 +158,10 @@ export async function deliverDigest(deps: DeliveryDeps, input: DeliveryInput): P
   }
 
   await markDelivered(deps, digest, input.errorCodeChanges ?? [], refused);
-  if (failures.length > 0) throw new ChannelsNotDeliveredError(failures);
+  // One channel's failure is reported as its own error (its code and message become the monitor error); several
+  // are reported together.
+  if (failures.length === 1) throw failures[0]?.error;
+  if (failures.length > 1) throw new ChannelsNotDeliveredError(failures);
   return { published, monitorDelivered: digest.monitor === undefined || !refused.has(digest.monitor) };
 }
 
