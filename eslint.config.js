@@ -31,7 +31,7 @@ const FUNCTION_ONLY = ['lambda/**/*.ts', 'adapters/notifier.ts', 'adapters/event
  * Files still over max-lines, each being split by someone else right now. The lead removes this override (and
  * the list) once they are split: the list only ever shrinks.
  */
-const OVER_MAX_LINES = ['lambda/run.ts', 'test/faults/support/lab.ts', 'test/infra/monitor-stack.test.ts'];
+const OVER_MAX_LINES = ['lambda/run.ts', 'test/faults/support/lab.ts'];
 
 const zones = Object.entries(MAY_IMPORT).flatMap(([target, allowed]) =>
   PRODUCTS.filter((from) => from !== target && !allowed.some((a) => a === from)).map((from) => ({
