@@ -11,6 +11,7 @@ import { SETTINGS } from './settings/schemas';
 export { ConfigurationError, SettingsError, parseSetting, type SettingSchema } from './settings/parse';
 export {
   AGGREGATOR_NAME,
+  bucketName,
   SMS_NOTICE_KINDS,
   MAX_HISTORY_RETENTION_DAYS,
   SETTINGS,
@@ -47,6 +48,8 @@ export interface MonitorSettings {
   readonly historyRetentionDays: number;
   /** The notice kinds told by SMS; DEFAULTS.smsNotices when undefined. */
   readonly smsNotices?: readonly NoticeKind[];
+  /** The bucket the function writes the status report to at each full sweep (docs/report.md); none when undefined. */
+  readonly reportBucket?: string;
 }
 
 /** Environment variable names: the construct writes them, the handler reads them. */
@@ -61,6 +64,7 @@ export const ENV = {
   fullSweepHours: 'FULL_SWEEP_HOURS',
   historyRetentionDays: 'HISTORY_RETENTION_DAYS',
   smsNotices: 'SMS_NOTICES',
+  reportBucket: 'REPORT_BUCKET',
 } as const satisfies Record<keyof MonitorSettings, string>;
 
 /**
@@ -89,6 +93,7 @@ export function settingsFromEnvironment(env: Readonly<Record<string, string | un
   };
 
   const aggregators = read<string[] | undefined>(ENV.aggregators, SETTINGS.aggregators, undefined);
+  const reportBucket = read<string | undefined>(ENV.reportBucket, SETTINGS.reportBucket, undefined);
   const settings: MonitorSettings = {
     ...(aggregators && aggregators.length > 0 ? { aggregators } : {}),
     tableName: required(ENV.tableName, SETTINGS.tableName),
@@ -100,6 +105,7 @@ export function settingsFromEnvironment(env: Readonly<Record<string, string | un
     fullSweepHours: read(ENV.fullSweepHours, SETTINGS.fullSweepHours, DEFAULTS.fullSweepHours),
     historyRetentionDays: read(ENV.historyRetentionDays, SETTINGS.historyRetentionDays, DEFAULTS.historyRetentionDays),
     smsNotices: read(ENV.smsNotices, SETTINGS.smsNotices, [...DEFAULTS.smsNotices]),
+    ...(reportBucket === undefined ? {} : { reportBucket }),
   };
   if (errors.length > 0) throw new ConfigurationError(errors);
   return settings;
@@ -122,5 +128,6 @@ export function settingsToEnvironment(s: MonitorSettings): Record<string, string
     [ENV.fullSweepHours]: String(s.fullSweepHours),
     [ENV.historyRetentionDays]: String(s.historyRetentionDays),
     ...(s.smsNotices === undefined ? {} : { [ENV.smsNotices]: s.smsNotices.join(',') }),
+    ...(s.reportBucket === undefined ? {} : { [ENV.reportBucket]: s.reportBucket }),
   };
 }

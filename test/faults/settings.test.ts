@@ -19,6 +19,7 @@ const BAD: Record<(typeof ENV)[keyof typeof ENV], { value: string | undefined; s
   FULL_SWEEP_HOURS: { value: '1.5', says: 'Invalid FULL_SWEEP_HOURS: "1.5". Allowed: a whole number from 1 to 1000000' },
   HISTORY_RETENTION_DAYS: { value: '36501', says: 'Invalid HISTORY_RETENTION_DAYS: "36501". Allowed: a whole number from 1 to 36500' },
   SMS_NOTICES: { value: 'failure,pager', says: 'Invalid SMS_NOTICES: "pager". Allowed: one or more of failure, reminder, recovery, monitor-error' },
+  REPORT_BUCKET: { value: 'My_Reports', says: 'Invalid REPORT_BUCKET: "My_Reports". Allowed: an S3 bucket name' },
 };
 const MISSING = ['TABLE_NAME', 'TOPIC_ARN'] as const;
 

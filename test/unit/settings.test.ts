@@ -23,6 +23,7 @@ const positiveInteger = (key: string, value: unknown, max?: number) => parseSett
 const booleanValue = (key: string, value: unknown) => parseSetting(key, SETTINGS.notifyRecoveries, value);
 const topicArn = (key: string, value: unknown) => parseSetting(key, SETTINGS.topicArn, value);
 const tableName = (key: string, value: unknown) => parseSetting(key, SETTINGS.tableName, value);
+const reportBucket = (key: string, value: unknown) => parseSetting(key, SETTINGS.reportBucket, value);
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:aggwatch-alerts';
 const REQUIRED = { TABLE_NAME: 'aggwatch-history', TOPIC_ARN: TOPIC };
@@ -334,6 +335,49 @@ describe('topicArn and tableName', () => {
   });
 });
 
+describe('reportBucket', () => {
+  it('accepts bucket names by S3 naming rules, trimmed', () => {
+    // Prepare
+    const names = ['abc', 'aggwatch-reports.example.com', `a${'b'.repeat(61)}c`, '1-2.3', ' my-bucket '];
+
+    // Act
+    const accepted = names.map((n) => reportBucket('REPORT_BUCKET', n));
+
+    // Assess
+    expect(accepted).toStrictEqual(['abc', 'aggwatch-reports.example.com', `a${'b'.repeat(61)}c`, '1-2.3', 'my-bucket']);
+  });
+
+  it.each([
+    'ab',
+    'a'.repeat(64),
+    'My-Bucket',
+    'my_bucket',
+    '-bucket',
+    'bucket-',
+    'my..bucket',
+    '192.168.5.4',
+    'xn--bucket',
+    'sthree-bucket',
+    'amzn-s3-demo-bucket',
+    'bucket-s3alias',
+    'bucket--ol-s3',
+    'bucket.mrap',
+    'bucket--x-s3',
+    'bucket--table-s3',
+    's3://my-bucket',
+  ])('rejects %s, saying what S3 allows', (bad) => {
+    // Prepare
+    const key = 'REPORT_BUCKET';
+
+    // Act
+    const error = thrown(() => reportBucket(key, bad));
+
+    // Assess
+    expect(error).toBeInstanceOf(SettingsError);
+    expect(error.message).toMatch(new RegExp(`^Invalid REPORT_BUCKET: ${JSON.stringify(bad).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\. Allowed: an S3 bucket name: 3 to 63 lowercase`));
+  });
+});
+
 describe('settingsFromEnvironment', () => {
   it('applies the defaults when only the required variables are set', () => {
     // Prepare
@@ -480,6 +524,7 @@ describe('settingsFromEnvironment', () => {
       'HISTORY_RETENTION_DAYS',
       'NOTIFY_RECOVERIES',
       'REMIND_AFTER_HOURS',
+      'REPORT_BUCKET',
       'SMS_NOTICES',
       'STALE_AFTER_HOURS',
       'TABLE_NAME',
@@ -498,8 +543,9 @@ describe('settingsFromEnvironment', () => {
     fullSweepHours: 2,
     historyRetentionDays: 30,
     smsNotices: ['failure', 'recovery'],
+    reportBucket: 'aggwatch-reports.example',
   };
-  const { aggregators: _a, staleAfterHours: _s, ...minimal } = full;
+  const { aggregators: _a, staleAfterHours: _s, reportBucket: _r, ...minimal } = full;
 
   it.each<[string, MonitorSettings]>([
     ['with aggregators and staleAfterHours', full],
