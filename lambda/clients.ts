@@ -7,6 +7,7 @@
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 
 /**
@@ -24,3 +25,6 @@ export const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient(RETRY), {
   marshallOptions: { removeUndefinedValues: true },
 });
 export const sns = new SNSClient(RETRY);
+/** Only when the status report is written (REPORT_BUCKET): created at first use, not at every cold start. */
+let s3Client: S3Client | undefined;
+export const s3 = (): S3Client => (s3Client ??= new S3Client(RETRY));

@@ -5,23 +5,38 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { config, dynamodb, sns } from './clients';
+import { config, dynamodb, s3, sns } from './clients';
 import { ConfigReader } from '../adapters/config-reader';
 import { Notifier } from '../adapters/notifier';
 import { settingsFromEnvironment } from '../core/settings';
 import { TELEMETRY } from '../core/telemetry';
 import { MonitorRunError, runMonitor, type RunReport } from './run';
 import { HistoryStore } from '../adapters/store/history-store';
+import { ReportWriter } from '../adapters/report-writer';
+import { FullSweepReports, type ReportOutcome } from './reports';
 
 const settings = settingsFromEnvironment(process.env);
 const logger = new Logger({ serviceName: TELEMETRY.service });
 const metrics = new Metrics({ namespace: TELEMETRY.namespace, serviceName: TELEMETRY.service });
+const store = new HistoryStore(dynamodb, { tableName: settings.tableName, historyRetentionDays: settings.historyRetentionDays });
+const REPORT_METRIC = {
+  written: TELEMETRY.metrics.reportsWritten,
+  failed: TELEMETRY.metrics.reportFailures,
+  skipped: TELEMETRY.metrics.reportsSkipped,
+} as const satisfies Record<ReportOutcome, string>;
 const deps = {
   settings,
   logger,
   reader: new ConfigReader(config),
-  store: new HistoryStore(dynamodb, { tableName: settings.tableName, historyRetentionDays: settings.historyRetentionDays }),
+  store,
   notifier: new Notifier(sns, settings.topicArn),
+  ...(settings.reportBucket
+    ? {
+        reports: new FullSweepReports(new ReportWriter(s3(), store, { bucket: settings.reportBucket }), logger, (outcome) =>
+          metrics.addMetric(REPORT_METRIC[outcome], MetricUnit.Count, 1),
+        ),
+      }
+    : {}),
 };
 
 export const handler = async (event: unknown, context: Context): Promise<RunReport> => {

@@ -24,6 +24,7 @@ import type { HistoryStore } from '../adapters/store/history-store';
 import { HISTORY_KEY_LAYOUT, WRITE_ITEMS_PER_SECOND } from '../adapters/store/table-schema';
 import type { Deadline } from '../core/deadline';
 import { AggwatchError, errorCode } from '../core/errors';
+import type { ReportStep } from './reports';
 
 export interface Publisher {
   publish(publication: Publication): Promise<string>;
@@ -35,6 +36,8 @@ export interface MonitorDeps {
   readonly store: HistoryStore;
   readonly notifier: Publisher;
   readonly logger: Logger;
+  /** The status report of each aggregator swept in full (reportBucket); never fails the run (reports.ts). */
+  readonly reports?: ReportStep;
 }
 
 export interface RunContext {
@@ -97,6 +100,7 @@ export async function runMonitor(deps: MonitorDeps, ctx: RunContext): Promise<Ru
     aggregators.push(await watchAggregator(deps, ctx, aggregator));
     deps.logger.removeKeys(['aggregator']);
   }
+  await deps.reports?.afterRun(ctx, aggregators);
   return {
     at: ctx.at,
     aggregators,

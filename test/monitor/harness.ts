@@ -17,6 +17,7 @@ import { Notifier } from '../../adapters/notifier';
 import type { ObservedSource } from '../../core/model';
 import { DEFAULTS, type MonitorSettings } from '../../core/settings';
 import { runMonitor, type RunReport } from '../../lambda/run';
+import type { ReportStep } from '../../lambda/reports';
 import { HistoryStore } from '../../adapters/store/history-store';
 import type { LocalDynamoDB } from '../../tools/local/local-dynamodb';
 
@@ -41,6 +42,8 @@ export class Harness {
   publishFails = false;
   /** Formats (email, json, sms) whose publications SNS refuses. */
   readonly failFormats = new Set<string>();
+  /** The status report step (reportBucket), when a test sets one. */
+  reports: ReportStep | undefined;
 
   constructor(local: LocalDynamoDB, tableName: string, settings: Partial<MonitorSettings> = {}) {
     this.store = new HistoryStore(local.documentClient, { tableName, historyRetentionDays: 30, backoffMs: 1 });
@@ -96,6 +99,7 @@ export class Harness {
         store: this.store,
         notifier: new Notifier(this.sns as unknown as SNSClient, TOPIC),
         logger: new Logger({ logLevel: 'SILENT' }),
+        ...(this.reports ? { reports: this.reports } : {}),
       },
       { at, ...(remainingMs ? { remainingMs } : {}) },
     );
