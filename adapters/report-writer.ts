@@ -14,29 +14,16 @@
  */
 import { PutObjectCommand, type S3Client, type ServerSideEncryption } from '@aws-sdk/client-s3';
 import { AggwatchError } from '../core/errors';
-import { CELL_STATUSES, buildReportModel, renderReportHtml } from '../core/report';
+import { CELL_STATUSES, buildReportModel, renderReportHtml, reportKeys, s3Uri } from '../core/report';
 import { readReportInputs } from './store/report-input';
 import type { HistoryStore } from './store/history-store';
 
-/** The key prefix every report is written under (the function may put objects under it only). */
-export const REPORT_PREFIX = 'reports/';
 /** The report's history window, as `aggwatch report`'s default (30 days). */
 export const REPORT_WINDOW_DAYS = 30;
 export const REPORT_CONTENT_TYPE = 'text/html; charset=utf-8';
 
 /** The map's statuses that are sources (NONE counts the empty cells). */
 const SOURCE_STATUSES = CELL_STATUSES.filter((s) => s !== 'NONE');
-
-/** Where an aggregator's reports land: the latest, and the copy dated by the run's time. */
-export function reportKeys(aggregator: string, runAt: string): { readonly latest: string; readonly dated: string } {
-  const at = new Date(runAt);
-  if (Number.isNaN(at.getTime())) throw new RangeError(`Invalid run time "${runAt}": expected an ISO date-time`);
-  // ISO 8601 basic format, without colons (S3 lists ':' among the characters that may need special handling:
-  // Amazon S3 User Guide, "Naming Amazon S3 objects").
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
-  const folder = `${REPORT_PREFIX}${aggregator}/`;
-  return { latest: `${folder}latest.html`, dated: `${folder}${stamp}.html` };
-}
 
 /** The report could not be read, rendered or put; `cause` is what failed. */
 export class ReportWriteError extends AggwatchError {
@@ -90,8 +77,8 @@ export class ReportWriter {
     };
     // Read and rendered in a function of its own: the states it loads are garbage before the puts start.
     const { body, sources } = await step('read and render the report', () => this.render(aggregator));
-    await step(`put s3://${this.bucket}/${keys.dated}`, () => this.put(keys.dated, body));
-    await step(`put s3://${this.bucket}/${keys.latest}`, () => this.put(keys.latest, body));
+    await step(`put ${s3Uri(this.bucket, keys.dated)}`, () => this.put(keys.dated, body));
+    await step(`put ${s3Uri(this.bucket, keys.latest)}`, () => this.put(keys.latest, body));
     return { bucket: this.bucket, ...keys, bytes: body.byteLength, sources };
   }
 
@@ -122,3 +109,5 @@ export class ReportWriter {
     );
   }
 }
+
+export { REPORT_PREFIX, reportKeys } from '../core/report';

@@ -32,9 +32,11 @@ const deps = {
   notifier: new Notifier(sns, settings.topicArn),
   ...(settings.reportBucket
     ? {
-        reports: new FullSweepReports(new ReportWriter(s3(), store, { bucket: settings.reportBucket }), logger, (outcome) =>
-          metrics.addMetric(REPORT_METRIC[outcome], MetricUnit.Count, 1),
-        ),
+        reports: new FullSweepReports(new ReportWriter(s3(), store, { bucket: settings.reportBucket }), logger, {
+          // Lambda sets AWS_REGION (Lambda Developer Guide, "Defined runtime environment variables").
+          ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
+          count: (outcome) => metrics.addMetric(REPORT_METRIC[outcome], MetricUnit.Count, 1),
+        }),
       }
     : {}),
 };

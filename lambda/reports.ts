@@ -16,6 +16,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { RunSummary } from '../core/model';
+import type { ReportLink } from '../core/report';
 import type { ReportWriter } from '../adapters/report-writer';
 import { errorCode } from '../core/errors';
 import type { RunContext } from './run';
@@ -30,17 +31,39 @@ export type ReportOutcome = 'written' | 'failed' | 'skipped';
 
 /** What runMonitor calls once the run's aggregators are done (MonitorDeps.reports). */
 export interface ReportStep {
+  /** Where the reports are, for the digest to name. */
+  readonly link: ReportLink;
   afterRun(ctx: RunContext, summaries: readonly RunSummary[]): Promise<void>;
 }
 
+export interface ReportLimits {
+  readonly maxSources: number;
+  readonly reserveMs: number;
+  readonly msPerSource: number;
+}
+
+export interface FullSweepReportsOptions {
+  /** The function's Region (AWS_REGION), for the console link. */
+  readonly region?: string;
+  /** Told each report's outcome (the handler counts them as metrics). */
+  readonly count?: (outcome: ReportOutcome) => void;
+  readonly limits?: ReportLimits;
+}
+
 export class FullSweepReports implements ReportStep {
+  readonly link: ReportLink;
+  private readonly count: (outcome: ReportOutcome) => void;
+  private readonly limits: ReportLimits;
+
   constructor(
     private readonly writer: Pick<ReportWriter, 'write' | 'bucket'>,
     private readonly logger: Logger,
-    /** Told each report's outcome (the handler counts them as metrics). */
-    private readonly count: (outcome: ReportOutcome) => void = () => undefined,
-    private readonly limits = { maxSources: MAX_REPORT_SOURCES, reserveMs: REPORT_RESERVE_MS, msPerSource: REPORT_MS_PER_SOURCE },
-  ) {}
+    options: FullSweepReportsOptions = {},
+  ) {
+    this.link = { bucket: writer.bucket, ...(options.region ? { region: options.region } : {}) };
+    this.count = options.count ?? (() => undefined);
+    this.limits = options.limits ?? { maxSources: MAX_REPORT_SOURCES, reserveMs: REPORT_RESERVE_MS, msPerSource: REPORT_MS_PER_SOURCE };
+  }
 
   async afterRun(ctx: RunContext, summaries: readonly RunSummary[]): Promise<void> {
     for (const summary of summaries) {

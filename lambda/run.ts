@@ -297,6 +297,7 @@ async function notify(deps: MonitorDeps, digest: Digest): Promise<number> {
     tableName: store.tableName,
     historyKeys: HISTORY_KEY_LAYOUT,
     ...(settings.smsNotices ? { smsNotices: settings.smsNotices } : {}),
+    ...(deps.reports ? { report: deps.reports.link } : {}),
   });
   for (const part of parts) {
     for (const publication of part.publications) {

@@ -8,7 +8,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ReportWriter } from '../../adapters/report-writer';
-import { FullSweepReports, type ReportOutcome } from '../../lambda/reports';
+import { FullSweepReports, type ReportLimits, type ReportOutcome } from '../../lambda/reports';
 import { startLocalDynamoDB, type LocalDynamoDB } from '../../tools/local/local-dynamodb';
 import { AT, organization } from '../support/builders';
 import { Harness, minutes } from './harness';
@@ -43,9 +43,13 @@ beforeEach(async () => {
   h.reports = step();
 });
 
-function step(limits?: ConstructorParameters<typeof FullSweepReports>[3]): FullSweepReports {
+function step(limits?: ReportLimits): FullSweepReports {
   const writer = new ReportWriter(new S3Client({ region: 'us-east-1', maxAttempts: 1 }), h.store, { bucket: BUCKET });
-  return new FullSweepReports(writer, new Logger({ logLevel: 'SILENT' }), (o) => outcomes.push(o), limits);
+  return new FullSweepReports(writer, new Logger({ logLevel: 'SILENT' }), {
+    region: 'eu-west-1',
+    count: (o) => outcomes.push(o),
+    ...(limits ? { limits } : {}),
+  });
 }
 
 const putKeys = () => s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key);
@@ -68,6 +72,13 @@ describe('the status report at a full sweep', () => {
     expect(html).toContain('AUTHORIZATION_NOT_FOUND');
     expect(outcomes).toEqual(['written', 'written']);
     expect(h.published).toHaveLength(1);
+    expect(h.published[0]?.email).toContain(
+      [
+        'STATUS REPORT (map of every source by region; rewritten at each full sweep)',
+        `  s3://${BUCKET}/reports/org/latest.html`,
+        `  Console: https://console.aws.amazon.com/s3/object/${BUCKET}?region=eu-west-1&prefix=reports%2Forg%2Flatest.html`,
+      ].join('\n'),
+    );
   });
 
   it('writes nothing on the fast path', async () => {
@@ -110,6 +121,7 @@ describe('the status report at a full sweep', () => {
     let left = 900_000;
     const inner = step({ maxSources: 20, reserveMs: 20_000, msPerSource: 1_000 });
     h.reports = {
+      link: inner.link,
       afterRun: (ctx, summaries) => {
         left = 29_999;
         return inner.afterRun(ctx, summaries);
