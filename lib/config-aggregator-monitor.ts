@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -12,6 +13,7 @@ import { Construct } from 'constructs';
 import { READER_TABLE_ACTIONS } from '../adapters/store/table-schema';
 import { MONITOR_METRICS, createMonitorAlarms, type MonitorAlarms } from './monitor/alarms';
 import { createMonitorDashboard } from './monitor/dashboard';
+import { createMonitorKey } from './monitor/encryption';
 import { createMonitorFunction } from './monitor/function';
 import { acknowledgeNagFindings } from './monitor/nag';
 import { createNotifications } from './monitor/notifications';
@@ -36,14 +38,19 @@ export {
 export class ConfigAggregatorMonitor extends Construct {
   public readonly table: dynamodb.Table;
   public readonly topic: sns.ITopic;
-  /** The topic's key; undefined when `topicArn` names an existing topic. */
-  public readonly key?: kms.Key;
+  /** The monitor's key: it encrypts the log group, and the topic when the construct creates it. */
+  public readonly key: kms.Key;
   public readonly function: nodejs.NodejsFunction;
   public readonly role: iam.Role;
   public readonly logGroup: logs.LogGroup;
   /** Receives scheduled invocations that failed every attempt, from Lambda or from EventBridge. */
   public readonly dlq: sqs.Queue;
   public readonly rule: events.Rule;
+  /**
+   * The function's security group when it runs in `vpc` (allow it in the VPC endpoints' security groups);
+   * undefined otherwise.
+   */
+  public readonly securityGroup?: ec2.SecurityGroup;
   public readonly alarms: MonitorAlarms;
   public readonly dashboard: cloudwatch.Dashboard;
   /** The period the alarms evaluate the function's metrics over: the schedule's, capped (see lib/schedule.ts). */
@@ -54,21 +61,31 @@ export class ConfigAggregatorMonitor extends Construct {
     const resolved = resolveProps(props);
 
     this.table = createMonitorTable(this);
-    const notifications = createNotifications(this, resolved);
+    this.key = createMonitorKey(this);
+    const notifications = createNotifications(this, resolved, this.key);
     this.topic = notifications.topic;
-    this.key = notifications.key;
-    const parts = createMonitorFunction(this, resolved, { table: this.table, topic: this.topic });
+    const parts = createMonitorFunction(this, resolved, { table: this.table, topic: this.topic, key: this.key });
     this.function = parts.function;
     this.role = parts.role;
     this.logGroup = parts.logGroup;
     this.dlq = parts.dlq;
     this.rule = parts.rule;
+    this.securityGroup = parts.securityGroup;
 
     const period = resolved.schedule.alarmPeriodSeconds;
     this.alarmPeriod = Duration.seconds(period);
     this.alarms = createMonitorAlarms(this, { function: this.function, dlq: this.dlq, topic: this.topic }, period);
     this.dashboard = createMonitorDashboard(this, { function: this.function, alarms: this.alarms }, period);
-    acknowledgeNagFindings({ table: this.table, role: this.role, key: this.key, dlq: this.dlq });
+    acknowledgeNagFindings({
+      table: this.table,
+      role: this.role,
+      topicKey: notifications.key,
+      dlq: this.dlq,
+      discovers: resolved.aggregators.length === 0,
+      ...(resolved.network
+        ? { subnetIds: resolved.network.vpc.selectSubnets(resolved.network.vpcSubnets).subnetIds }
+        : {}),
+    });
   }
 
   /**

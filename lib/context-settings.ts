@@ -7,8 +7,8 @@
 import { distance } from 'fastest-levenshtein';
 import * as z from 'zod/mini';
 import { AggwatchError } from '../core/errors';
-import { parseSetting, type SettingSchema } from '../core/settings';
-import { PROP_SCHEMAS, type ConfigAggregatorMonitorProps } from './monitor/props';
+import { SettingsError, listOf, matching, parseSetting, type SettingSchema } from '../core/settings';
+import { PROP_SCHEMAS, type ConfigAggregatorMonitorProps, type SettingProps } from './monitor/props';
 
 /**
  * The schema of each context key: the prop's, by the same name (`logRetention` in days), with the schedule
@@ -19,13 +19,19 @@ const CONTEXT = {
   schedule: z.pipe(PROP_SCHEMAS.schedule, z.transform((schedule) => schedule.expression)),
   topicArn: z.pipe(z.string().check(z.trim()), PROP_SCHEMAS.topicArn),
 } as const satisfies {
-  readonly [K in keyof ConfigAggregatorMonitorProps]-?: SettingSchema<NonNullable<ConfigAggregatorMonitorProps[K]>>;
+  readonly [K in keyof SettingProps]-?: SettingSchema<NonNullable<SettingProps[K]>>;
 };
 
 type ContextKey = keyof typeof CONTEXT;
 
+/** The context keys that become props, each through its schema. */
+const PROP_KEYS = Object.keys(CONTEXT) as readonly ContextKey[];
+
+/** The VPC by its id and the function's subnets: ids only, so that synthesis needs no lookup (`networkFromContext`). */
+const NETWORK_KEYS = ['vpcId', 'subnetIds'] as const;
+
 /** The context keys the stack reads. */
-export const CONTEXT_KEYS = Object.keys(CONTEXT) as readonly ContextKey[];
+export const CONTEXT_KEYS: readonly string[] = [...PROP_KEYS, ...NETWORK_KEYS];
 
 /** Thrown for a context key that is not ours but is spelled almost like one. */
 export class UnknownContextKeyError extends AggwatchError {
@@ -43,7 +49,7 @@ export class UnknownContextKeyError extends AggwatchError {
 export function monitorPropsFromContext(context: Readonly<Record<string, unknown>>): ConfigAggregatorMonitorProps {
   rejectMisspelledKeys(Object.keys(context));
   const props: Record<string, unknown> = {};
-  for (const key of CONTEXT_KEYS) {
+  for (const key of PROP_KEYS) {
     const value = context[key];
     // `-c key=` clears a setting rather than setting it to nothing. Unset keys are left out, not passed as
     // undefined, so the construct's defaults read plainly.
@@ -53,13 +59,47 @@ export function monitorPropsFromContext(context: Readonly<Record<string, unknown
   return props as { [K in ContextKey]?: z.output<(typeof CONTEXT)[K]> } satisfies ConfigAggregatorMonitorProps;
 }
 
+/** A VPC id and subnet ids as EC2 writes them: the prefix and 8 or 17 hexadecimal digits. */
+const VPC_ID = /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const SUBNET_ID = /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+/** Lambda's limit on the subnets of a function (Lambda API Reference, VpcConfig). */
+const MAX_SUBNETS = 16;
+
+const NETWORK = {
+  vpcId: z.pipe(z.string().check(z.trim()), matching(VPC_ID, 'a VPC id: vpc- and 8 or 17 hexadecimal digits')),
+  subnetIds: listOf(matching(SUBNET_ID, 'subnet ids: subnet- and 8 or 17 hexadecimal digits')).check(
+    z.maxLength(MAX_SUBNETS, { error: `at most ${MAX_SUBNETS} subnets (Lambda's limit)` }),
+  ),
+} as const satisfies Record<(typeof NETWORK_KEYS)[number], SettingSchema<unknown>>;
+
+/** Where to run the function, as the context names it: ids only, so that synthesis needs no lookup. */
+export interface NetworkContext {
+  readonly vpcId: string;
+  readonly subnetIds: readonly string[];
+}
+
+/**
+ * The `vpcId` and `subnetIds` context keys (`-c vpcId=vpc-... -c subnetIds=subnet-...,subnet-...`): both or
+ * neither; undefined when neither is set.
+ */
+export function networkFromContext(context: Readonly<Record<string, unknown>>): NetworkContext | undefined {
+  const blank = (v: unknown) => v === undefined || (typeof v === 'string' && v.trim() === '');
+  const { vpcId, subnetIds } = context;
+  if (blank(vpcId) && blank(subnetIds)) return undefined;
+  if (blank(subnetIds)) {
+    throw new SettingsError('subnetIds', subnetIds ?? null, 'the ids of the subnets to run the function in (subnet-...), comma-separated; required with vpcId');
+  }
+  if (blank(vpcId)) throw new SettingsError('vpcId', vpcId ?? null, 'the id of the VPC of subnetIds (vpc-...); required with subnetIds');
+  return { vpcId: parseSetting('vpcId', NETWORK.vpcId, vpcId), subnetIds: parseSetting('subnetIds', NETWORK.subnetIds, subnetIds) };
+}
+
 /**
  * CDK ignores context keys nobody reads, so `-c aggregator=x` would silently watch every aggregator. Keys within
  * two edits of ours (ignoring case) are taken as typos. CDK's and other tools' keys are left alone.
  */
 export function rejectMisspelledKeys(keys: readonly string[]): void {
   for (const key of keys) {
-    if (key.includes(':') || /^(@|aws|cdk)/i.test(key) || (CONTEXT_KEYS as readonly string[]).includes(key)) continue;
+    if (key.includes(':') || /^(@|aws|cdk)/i.test(key) || CONTEXT_KEYS.includes(key)) continue;
     const lower = key.toLowerCase();
     const [closest] = CONTEXT_KEYS.map((known) => ({ known, edits: distance(lower, known.toLowerCase()) }))
       .filter(({ edits }) => edits <= 2)

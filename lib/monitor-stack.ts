@@ -1,7 +1,8 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
-import { ConfigAggregatorMonitor } from './config-aggregator-monitor';
-import { monitorPropsFromContext } from './context-settings';
+import { ConfigAggregatorMonitor, type ConfigAggregatorMonitorProps } from './config-aggregator-monitor';
+import { monitorPropsFromContext, networkFromContext } from './context-settings';
 import { OUTPUTS } from '../core/stack-outputs';
 
 export { OUTPUTS };
@@ -13,7 +14,8 @@ export class MonitorStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, props);
-    this.monitor = new ConfigAggregatorMonitor(this, 'Monitor', monitorPropsFromContext(this.node.getAllContext()));
+    const context = this.node.getAllContext();
+    this.monitor = new ConfigAggregatorMonitor(this, 'Monitor', { ...monitorPropsFromContext(context), ...this.network(context) });
 
     new CfnOutput(this, OUTPUTS.tableName, {
       description: 'DynamoDB table holding current source state and history',
@@ -33,5 +35,18 @@ export class MonitorStack extends Stack {
         `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}` +
         `#dashboards/dashboard/${this.monitor.dashboard.dashboardName}`,
     });
+  }
+
+  /**
+   * The VPC and subnets the context names, imported from their ids alone: no lookup, so synthesis needs no
+   * credentials. The Availability Zones are left to CloudFormation (Fn::GetAZs); nothing here uses them, since the
+   * subnets are given.
+   */
+  private network(context: Record<string, unknown>): Pick<ConfigAggregatorMonitorProps, 'vpc' | 'vpcSubnets'> {
+    const network = networkFromContext(context);
+    if (network === undefined) return {};
+    const vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: network.vpcId, availabilityZones: Fn.getAzs() });
+    const subnets = network.subnetIds.map((id) => ec2.Subnet.fromSubnetId(this, `Subnet-${id}`, id));
+    return { vpc, vpcSubnets: { subnets } };
   }
 }

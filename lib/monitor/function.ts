@@ -1,8 +1,10 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -14,13 +16,15 @@ import { settingsToEnvironment } from '../../core/settings';
 import { TELEMETRY } from '../../core/telemetry';
 import { HANDLER_TABLE_ACTIONS } from '../../adapters/store/table-schema';
 import { functionCodeProps } from './function-code';
+import { createFunctionNetwork } from './network';
 import type { ResolvedProps } from './props';
 
-/** The Config API actions the function calls. */
-export const CONFIG_ACTIONS = [
-  'config:DescribeConfigurationAggregatorSourcesStatus',
-  'config:DescribeConfigurationAggregators',
-] as const;
+const SOURCES_STATUS_ACTION = 'config:DescribeConfigurationAggregatorSourcesStatus';
+/** Called only to discover the aggregators when none are configured. */
+const DISCOVERY_ACTION = 'config:DescribeConfigurationAggregators';
+
+/** The Config API actions the function calls (the second one only when it discovers the aggregators). */
+export const CONFIG_ACTIONS = [SOURCES_STATUS_ACTION, DISCOVERY_ACTION] as const;
 
 /**
  * The function's runtime. The tests, the CLI and the demo run on the same Node.js major (the `node` devDependency),
@@ -35,21 +39,28 @@ export interface MonitorFunction {
   /** Receives scheduled invocations that failed every attempt, from Lambda or from EventBridge. */
   readonly dlq: sqs.Queue;
   readonly rule: events.Rule;
+  /** The function's security group, when it runs in a VPC. */
+  readonly securityGroup?: ec2.SecurityGroup;
 }
 
 /** The scheduled function, its role, log group and dead-letter queue, with the grants it needs and no more. */
 export function createMonitorFunction(
   scope: Construct,
   props: ResolvedProps,
-  resources: { readonly table: dynamodb.Table; readonly topic: sns.ITopic },
+  resources: { readonly table: dynamodb.Table; readonly topic: sns.ITopic; readonly key: kms.IKey },
 ): MonitorFunction {
   const dlq = new sqs.Queue(scope, 'DeadLetterQueue', {
     encryption: sqs.QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
     retentionPeriod: Duration.days(14),
+    // This queue is a dead-letter queue (of Lambda's on-failure destination and of the schedule target); CT.SQS.PR.1
+    // takes a RedriveAllowPolicy for one. allowAll lets only queues of this account and region name it as their
+    // dead-letter queue (Amazon SQS Developer Guide, RedriveAllowPolicy); none does.
+    redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
   });
 
-  const logGroup = new logs.LogGroup(scope, 'LogGroup', { retention: props.logRetention });
+  // Encrypted with the monitor's key (CT.CLOUDWATCH.PR.3); the key policy lets CloudWatch Logs use it.
+  const logGroup = new logs.LogGroup(scope, 'LogGroup', { retention: props.logRetention, encryptionKey: resources.key });
   // Own role rather than the default one, which carries the AWSLambdaBasicExecutionRole managed policy
   // (log groups it never uses); this one may write to its own log group only.
   const role = new iam.Role(scope, 'Role', {
@@ -57,6 +68,8 @@ export function createMonitorFunction(
     description: 'config-aggregator-watch function',
   });
   logGroup.grantWrite(role);
+  role.addToPrincipalPolicy(logsKeyStatement(scope, logGroup, resources.key));
+  const network = props.network && createFunctionNetwork(scope, props.network, role);
 
   const fn = new nodejs.NodejsFunction(scope, 'Function', {
     description: 'Reads AWS Config aggregator source status, records it and alerts on failures',
@@ -70,6 +83,7 @@ export function createMonitorFunction(
     timeout: Duration.minutes(15),
     reservedConcurrentExecutions: props.reserveConcurrency ? 1 : undefined,
     role,
+    ...(network ? { vpc: network.vpc, vpcSubnets: network.vpcSubnets, securityGroups: [network.securityGroup] } : {}),
     logGroup,
     loggingFormat: lambda.LoggingFormat.JSON,
     environment: {
@@ -92,13 +106,7 @@ export function createMonitorFunction(
     onFailure: new destinations.SqsDestination(dlq),
   });
 
-  role.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      actions: [...CONFIG_ACTIONS],
-      resources: [Stack.of(scope).formatArn({ service: 'config', resource: 'config-aggregator', resourceName: '*' })],
-    }),
-  );
-  resources.table.grant(fn, ...HANDLER_TABLE_ACTIONS);
+  for (const statement of functionStatements(scope, props, resources.table)) role.addToPrincipalPolicy(statement);
   resources.topic.grantPublish(fn);
 
   const rule = new events.Rule(scope, 'Schedule', {
@@ -107,5 +115,54 @@ export function createMonitorFunction(
     targets: [new targets.LambdaFunction(fn, { deadLetterQueue: dlq, retryAttempts: 2 })],
   });
 
-  return { function: fn, role, logGroup, dlq, rule };
+  return { function: fn, role, logGroup, dlq, rule, ...(network ? { securityGroup: network.securityGroup } : {}) };
+}
+
+/**
+ * What the function's own calls need, each action on the resource types the Service Authorization Reference gives
+ * it (test/support/iam-reference.json holds the entries the tests check these statements against):
+ * - `config:DescribeConfigurationAggregatorSourcesStatus` takes the ConfigurationAggregator resource type,
+ *   `arn:${Partition}:config:${Region}:${Account}:config-aggregator/${AggregatorId}`. The id is not the name
+ *   (config-aggregator-xxxxxxxx), so it is scoped to this account's and region's aggregators.
+ * - `config:DescribeConfigurationAggregators` has no resource type: "If there is no value for this column, you must
+ *   specify all resources ("*")" (Service Authorization Reference, Actions defined by AWS Config). Only discovery
+ *   (no `aggregators` configured) calls it, so only then is it granted.
+ * - DynamoDB: the item actions take the table resource type; Query also takes the index type, so only Query is
+ *   granted on the indexes.
+ */
+function functionStatements(scope: Construct, props: ResolvedProps, table: dynamodb.Table): iam.PolicyStatement[] {
+  const aggregators = Stack.of(scope).formatArn({ service: 'config', resource: 'config-aggregator', resourceName: '*' });
+  return [
+    new iam.PolicyStatement({ actions: [SOURCES_STATUS_ACTION], resources: [aggregators] }),
+    ...(props.aggregators.length === 0
+      ? [new iam.PolicyStatement({ actions: [DISCOVERY_ACTION], resources: ['*'] })]
+      : []),
+    new iam.PolicyStatement({ actions: [...HANDLER_TABLE_ACTIONS], resources: [table.tableArn] }),
+    new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/*`] }),
+  ];
+}
+
+/**
+ * The log group's key, used through CloudWatch Logs on the role's behalf. CloudWatch Logs "supports kms:ViaService
+ * which allows logs to make AWS KMS calls on your behalf. You should add this to your roles which call CloudWatch
+ * Logs" (CloudWatch Logs User Guide, Encrypt log data ... using AWS KMS). Whether it does so for the log events
+ * Lambda writes with the function's role is not documented; this grant, usable only through CloudWatch Logs and
+ * only for this log group, makes either answer work.
+ */
+function logsKeyStatement(scope: Construct, logGroup: logs.LogGroup, key: kms.IKey): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    resources: [key.keyArn],
+    conditions: {
+      StringEquals: { 'kms:ViaService': `logs.${Aws.REGION}.${Aws.URL_SUFFIX}` },
+      ArnEquals: {
+        'kms:EncryptionContext:aws:logs:arn': Stack.of(scope).formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: logGroup.logGroupName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      },
+    },
+  });
 }

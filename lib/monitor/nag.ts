@@ -11,8 +11,13 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 export function acknowledgeNagFindings(parts: {
   readonly table: dynamodb.Table;
   readonly role: iam.Role;
-  readonly key?: kms.Key;
+  /** The topic's key, when the construct encrypts a topic of its own. */
+  readonly topicKey?: kms.Key;
   readonly dlq: sqs.Queue;
+  /** No aggregators are configured: the function discovers them. */
+  readonly discovers: boolean;
+  /** The function's subnets, when it runs in a VPC. */
+  readonly subnetIds?: readonly string[];
 }): void {
   const tableLogicalId = Stack.of(parts.table).resolve((parts.table.node.defaultChild as dynamodb.CfnTable).logicalId);
   const configArn = 'arn:<AWS::Partition>:config:<AWS::Region>:<AWS::AccountId>:config-aggregator/*';
@@ -22,15 +27,45 @@ export function acknowledgeNagFindings(parts: {
     reason:
       'Config aggregator ARNs end in a random suffix (config-aggregator/config-aggregator-xxxxxxxx), not the ' +
       'aggregator name, so they cannot be scoped by name; the statement is limited to this account and region ' +
-      'and to the two read-only Describe actions.',
+      'and to the read-only DescribeConfigurationAggregatorSourcesStatus.',
   });
   policy.acknowledge({
     id: `AwsSolutions-IAM5[Resource::<${String(tableLogicalId)}.Arn>/index/*]`,
     reason:
       "Queries use the table's attention (LSI) and transitions (GSI) indexes; index/* covers only this table's " +
-      'indexes, with the same actions as the table.',
+      'indexes, and only dynamodb:Query is granted on them.',
   });
-  if (parts.key) {
+  // Actions without resource type in the Service Authorization Reference: only "*" allows them.
+  const onStar = [
+    ...(parts.discovers ? ['config:DescribeConfigurationAggregators (when no aggregators are configured)'] : []),
+    ...(parts.subnetIds ? ['ec2:DescribeNetworkInterfaces (in a VPC, for Lambda to manage its interfaces)'] : []),
+  ];
+  if (onStar.length > 0) {
+    policy.acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        `Granted on "*", which the Service Authorization Reference requires of actions without a resource type: ` +
+        `${onStar.join('; ')}. No other action is granted on "*".`,
+    });
+  }
+  if (parts.subnetIds) {
+    policy.acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]',
+      reason:
+        'Lambda creates and deletes the interfaces of the function with its execution role; their ids are not ' +
+        'known in advance. Limited to the interface actions the Lambda Developer Guide lists, in this account and ' +
+        'region; CreateNetworkInterface is also limited to the function\'s subnets and security group.',
+    });
+    for (const id of parts.subnetIds) {
+      policy.acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:*:subnet/${nagRendering(Stack.of(parts.role), id)}]`,
+        reason:
+          'The account of a subnet ARN is the VPC owner\'s, which differs from this account for a subnet shared ' +
+          'through AWS RAM; the subnet id itself is unique.',
+      });
+    }
+  }
+  if (parts.topicKey) {
     policy.acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       reason:
@@ -44,4 +79,14 @@ export function acknowledgeNagFindings(parts: {
       "This queue is itself the dead-letter queue (the function's on-failure destination and the schedule " +
       "target's DLQ), and it is alarmed; a dead-letter queue for it would never be read.",
   });
+}
+
+/** A value as cdk-nag prints it in a finding id: a reference as <LogicalId> or <LogicalId.Attribute>. */
+function nagRendering(stack: Stack, value: string): string {
+  const resolved = stack.resolve(value) as unknown;
+  if (typeof resolved === 'string') return resolved;
+  const ref = resolved as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+  if (ref.Ref !== undefined) return `<${ref.Ref}>`;
+  if (ref['Fn::GetAtt'] !== undefined) return `<${ref['Fn::GetAtt'].join('.')}>`;
+  return JSON.stringify(resolved);
 }

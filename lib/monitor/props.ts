@@ -1,8 +1,9 @@
 import { Token } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod/mini';
 import type { AlertableStatus } from '../../core/model';
-import { DEFAULTS, SETTINGS, flag, parseSetting, wholeNumber, type SettingSchema } from '../../core/settings';
+import { DEFAULTS, SETTINGS, SettingsError, flag, parseSetting, wholeNumber, type SettingSchema } from '../../core/settings';
 import { SCHEDULE, type ParsedSchedule } from '../schedule';
 
 /** Upper bound of `historyRetentionDays`: the function's own check of its environment. */
@@ -83,6 +84,20 @@ export interface ConfigAggregatorMonitorProps {
    * @default true
    */
   readonly reserveConcurrency?: boolean;
+  /**
+   * Run the function in this VPC (AWS Control Tower's CT.LAMBDA.PR.3 requires it), with a security group of its
+   * own that allows nothing in and only HTTPS out. The function's calls then go through the VPC: its subnets need
+   * VPC endpoints for AWS Config, SNS and DynamoDB (and, to be safe, CloudWatch Logs and metrics), or a route to a
+   * NAT gateway; see docs/security.md.
+   * @default - not in a VPC
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Where in `vpc` the function's network interfaces go: private subnets, at most 16, two or more Availability
+   * Zones for availability.
+   * @default - the VPC's default selection: its private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
 }
 
 /** The props validated once, defaults applied: what the parts of the construct are built from. */
@@ -101,6 +116,8 @@ export interface ResolvedProps {
   readonly existingTopicArn?: string;
   readonly logRetention: logs.RetentionDays;
   readonly reserveConcurrency: boolean;
+  /** Where the function runs in the user's VPC, if anywhere. */
+  readonly network?: { readonly vpc: ec2.IVpc; readonly vpcSubnets?: ec2.SubnetSelection };
 }
 
 /**
@@ -126,9 +143,12 @@ export const PROP_SCHEMAS = {
     z.transform((days: number) => days as logs.RetentionDays),
   ),
   reserveConcurrency: flag(),
-} as const satisfies { readonly [K in keyof ConfigAggregatorMonitorProps]-?: SettingSchema<unknown> };
+} as const satisfies { readonly [K in keyof SettingProps]-?: SettingSchema<unknown> };
 
 type PropKey = keyof typeof PROP_SCHEMAS;
+
+/** The props that are settings (a value a schema checks); the rest are constructs, typed by TypeScript alone. */
+export type SettingProps = Omit<ConfigAggregatorMonitorProps, 'vpc' | 'vpcSubnets'>;
 
 /** The value of prop `key` through its schema; throws SettingsError naming the prop. */
 export function parseProp<K extends PropKey>(key: K, value: unknown): z.output<(typeof PROP_SCHEMAS)[K]> {
@@ -153,6 +173,11 @@ export function resolveProps(props: ConfigAggregatorMonitorProps): ResolvedProps
     props.topicArn === undefined || Token.isUnresolved(props.topicArn) ? props.topicArn : parseProp('topicArn', props.topicArn);
   const logRetention = parseProp('logRetention', props.logRetention ?? logs.RetentionDays.ONE_YEAR);
   const reserveConcurrency = parseProp('reserveConcurrency', props.reserveConcurrency ?? true);
+  if (props.vpcSubnets !== undefined && props.vpc === undefined) {
+    // Not the selection itself: it holds constructs, which do not print.
+    throw new SettingsError('vpcSubnets', '(a subnet selection)', 'a subnet selection only together with vpc');
+  }
+  const network = props.vpc === undefined ? undefined : { vpc: props.vpc, ...(props.vpcSubnets ? { vpcSubnets: props.vpcSubnets } : {}) };
   return {
     aggregators,
     emails,
@@ -167,5 +192,6 @@ export function resolveProps(props: ConfigAggregatorMonitorProps): ResolvedProps
     ...(existingTopicArn === undefined ? {} : { existingTopicArn }),
     logRetention,
     reserveConcurrency,
+    ...(network === undefined ? {} : { network }),
   };
 }

@@ -5,12 +5,8 @@
  * and runs it in a separate Node.js process against the local mode's Config, DynamoDB and SNS endpoints.
  * Every AWS action the runs performed is then checked against the function role's synthesized IAM policy.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../core/settings';
 import type { SourceState } from '../../core/model';
@@ -20,27 +16,19 @@ import type { PublishedMessage } from '../../tools/local/fake-sns';
 import { scheduledEvent } from '../../tools/local/invocation';
 import { localAwsEnvironment, startLocalMode, type LocalMode } from '../../tools/local/local-mode';
 import { SimulatedOrganization, type SimulatedSource } from '../../tools/local/simulated-organization';
-import { MonitorStack } from '../../lib/monitor-stack';
-import { CfnResolver, isAllowed, roleStatements, type PolicyStatement, type Template } from './cloudformation';
+import { callsOf, deniedCalls } from '../support/calls';
+import { CfnResolver, roleStatements, type PolicyStatement } from '../support/cloudformation';
+import { isAllowed } from '../support/iam';
+import { functionEnvironment, invokeBundle, onlyResource, synthesizeDeployable, type Deployable } from './deployable';
 
 const STACK = 'ConfigAggregatorWatch';
 const ORG = 'org-aggregator';
 const TEAM = 'team-aggregator';
 const CONTEXT = { aggregators: `${ORG},${TEAM}`, emails: 'ops@example.com' };
 const FAKE = { partition: 'aws', region: 'us-east-1', accountId: '123456789012' } as const;
-const RUNNER = fileURLToPath(new URL('./invoke-bundle.mjs', import.meta.url));
 const T0 = '2026-11-24T12:00:00Z';
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
 
-interface Synthesized {
-  readonly outdir: string;
-  readonly template: Template;
-  readonly functionId: string;
-  readonly roleId: string;
-  readonly assetDir: string;
-  readonly handler: string;
-  readonly runtime: string;
-}
 
 interface Invocation {
   readonly code: number | null;
@@ -58,7 +46,7 @@ interface Invocation {
   readonly states: Record<string, Map<string, SourceState>>;
 }
 
-let synth: Synthesized;
+let synth: Deployable;
 let local: LocalMode;
 let resolver: CfnResolver;
 let functionEnv: Record<string, string>;
@@ -71,7 +59,7 @@ const ticks: Invocation[] = [];
 let quietRunItems = { before: 0, after: 0 };
 
 beforeAll(async () => {
-  synth = synthesize();
+  synth = synthesizeDeployable(STACK, CONTEXT);
 
   // org-aggregator: 40 accounts x 4 regions = 160 sources, two pages; team-aggregator: an organization source too.
   org.populate(ORG, {
@@ -93,22 +81,16 @@ beforeAll(async () => {
 
   // Physical names for every resource; the table and topic are the local ones.
   const resources = synth.template.Resources;
-  const only = (type: string) => {
-    const ids = Object.keys(resources).filter((id) => resources[id]?.Type === type);
-    if (ids.length !== 1 || !ids[0]) throw new Error(`expected one ${type}, found ${ids.length}`);
-    return ids[0];
-  };
-  const topicId = only('AWS::SNS::Topic');
+  const topicId = onlyResource(synth.template, 'AWS::SNS::Topic');
   resolver = new CfnResolver(synth.template, FAKE, {
     ...Object.fromEntries(Object.keys(resources).map((id) => [id, `${STACK}-${id}-e2e`])),
-    [only('AWS::DynamoDB::Table')]: local.tableName,
+    [onlyResource(synth.template, 'AWS::DynamoDB::Table')]: local.tableName,
     [topicId]: local.topicArn.split(':').at(-1) ?? '',
   });
   // The key the topic is encrypted with, if any: publishing needs it.
   const topicKey = resources[topicId]?.Properties?.KmsMasterKeyId;
   keyArn = topicKey === undefined ? undefined : resolver.resolveString(topicKey);
-  const variables = (resources[synth.functionId]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
-  functionEnv = resolver.resolve(variables) as Record<string, string>;
+  functionEnv = functionEnvironment(synth, resolver);
   statements = roleStatements(synth.template, synth.roleId, resolver);
 
   ticks.push(await invoke(at(0)));
@@ -126,74 +108,18 @@ afterAll(async () => {
   if (synth?.outdir) rmSync(synth.outdir, { recursive: true, force: true });
 });
 
-/** The app as `cdk synth -c aggregators=... -c emails=...` builds it, into a temporary cloud assembly. */
-function synthesize(): Synthesized {
-  const outdir = mkdtempSync(join(tmpdir(), 'aggwatch-e2e-'));
-  const app = new App({ outdir, context: CONTEXT });
-  new MonitorStack(app, STACK);
-  const assembly = app.synth();
-  const stack = assembly.getStackByName(STACK);
-  const template = stack.template as Template;
-
-  const functions = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
-  expect(functions).toHaveLength(1);
-  const [functionId, fn] = functions[0] as [string, { Properties: Record<string, unknown> }];
-  const code = fn.Properties.Code as { S3Bucket: { 'Fn::Sub': string }; S3Key: string };
-  const role = fn.Properties.Role as { 'Fn::GetAtt': [string, string] };
-
-  // The asset manifest says which directory `cdk deploy` zips and uploads under the S3 key the template names.
-  const manifest = JSON.parse(readFileSync(join(assembly.directory, 'manifest.json'), 'utf8')) as {
-    artifacts: Record<string, { type: string; properties?: { file?: string } }>;
-  };
-  const assetManifests = Object.values(manifest.artifacts).filter((a) => a.type === 'cdk:asset-manifest' && a.properties?.file?.startsWith(STACK));
-  const files = assetManifests.flatMap((a) =>
-    Object.values(
-      (
-        JSON.parse(readFileSync(join(assembly.directory, a.properties?.file ?? ''), 'utf8')) as {
-          files: Record<string, { source: { path: string; packaging: string }; destinations: Record<string, { bucketName: string; objectKey: string }> }>;
-        }
-      ).files,
-    ),
-  );
-  const asset = files.find((f) => Object.values(f.destinations).some((d) => d.objectKey === code.S3Key && d.bucketName === code.S3Bucket['Fn::Sub']));
-  if (!asset) throw new Error(`no asset in the cloud assembly is uploaded as ${code.S3Key}`);
-  expect(asset.source.packaging).toBe('zip');
-
-  return {
-    outdir,
-    template,
-    functionId,
-    roleId: role['Fn::GetAtt'][0],
-    assetDir: join(assembly.directory, asset.source.path),
-    handler: String(fn.Properties.Handler),
-    runtime: String(fn.Properties.Runtime),
-  };
-}
-
 /** One scheduled invocation of the bundle, in its own Node.js process, with the synthesized environment. */
 async function invoke(time: string): Promise<Invocation> {
   org.advanceTo(time);
   const marks = { config: local.config.requests.length, dynamodb: local.dynamodbProxy.requests.length, sns: local.sns.requests.length, published: local.sns.published.length };
-  const resultFile = join(synth.outdir, `result-${ticks.length}.json`);
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    // What the Lambda runtime sets.
-    AWS_LAMBDA_FUNCTION_NAME: `${STACK}-MonitorFunction-e2e`,
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_LOG_FORMAT: 'JSON',
-    LAMBDA_TASK_ROOT: synth.assetDir,
-    _HANDLER: synth.handler,
-    TZ: ':UTC',
+  const env = {
     // The function's own environment, as synthesized.
     ...functionEnv,
     // The local endpoints, region and dummy credentials (the SDK's own variables: no code path in the handler).
     ...localAwsEnvironment({ config: local.config.endpoint, dynamodb: local.dynamodbProxy.endpoint, sns: local.sns.endpoint }, FAKE.region),
   };
-  const event = JSON.stringify(scheduledEvent(time, FAKE));
   const truth = Object.fromEntries([ORG, TEAM].map((a) => [a, org.sources(a)]));
-  const { code, stdout, stderr } = await run(process.execPath, [RUNNER, synth.assetDir, synth.handler, event, resultFile], env);
-  const outcome = existsSync(resultFile) ? (JSON.parse(readFileSync(resultFile, 'utf8')) as Invocation['outcome']) : { ok: false };
+  const { code, outcome, stdout, stderr } = await invokeBundle<RunReport>(synth, env, scheduledEvent(time, FAKE), join(synth.outdir, `result-${ticks.length}.json`));
   const invocation: Invocation = {
     code,
     outcome,
@@ -210,23 +136,6 @@ async function invoke(time: string): Promise<Invocation> {
     throw new Error(`the bundle failed at ${time} (exit ${code}): ${JSON.stringify(outcome.error)}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
   }
   return invocation;
-}
-
-/** Runs a process without blocking this one's event loop: the local endpoints live here. */
-function run(command: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
 }
 
 /** The sources FAILED in Config during a run (default: the first). */
@@ -354,17 +263,8 @@ describe('a recovery', () => {
 });
 
 describe('permissions', () => {
-  /** Every (action, resource) the runs performed: Config, DynamoDB and SNS calls, and KMS for the encrypted topic. */
-  function performed(): { action: string; resource: string }[] {
-    const calls = ticks.flatMap((t) => [...t.config, ...t.dynamodb, ...t.sns]);
-    const pairs = calls.flatMap((r) => r.resources.map((resource) => ({ action: `${r.service}:${r.operation}`, resource })));
-    // Publishing to a topic with server-side encryption needs the publisher to use the topic's key.
-    if (keyArn && calls.some((r) => r.service === 'sns' && r.operation === 'Publish')) {
-      pairs.push({ action: 'kms:GenerateDataKey', resource: keyArn }, { action: 'kms:Decrypt', resource: keyArn });
-    }
-    const unique = new Map(pairs.map((p) => [`${p.action} ${p.resource}`, p]));
-    return [...unique.values()];
-  }
+  /** Every call the runs made, on the resources IAM evaluates it against, and KMS for the encrypted topic. */
+  const performed = () => callsOf(ticks.flatMap((t) => [...t.config, ...t.dynamodb, ...t.sns]), FAKE, keyArn === undefined ? {} : { topicKeyArn: keyArn });
 
   it('covers what the runs did', () => {
     const actions = performed().map((p) => `${p.action} ${p.resource}`);
@@ -380,20 +280,25 @@ describe('permissions', () => {
         `kms:GenerateDataKey ${keyArn}`,
       ]),
     );
+    // The aggregators are named: nothing is discovered (test/e2e/discovery.test.ts runs without names).
+    expect(actions.filter((a) => a.startsWith('config:DescribeConfigurationAggregators '))).toEqual([]);
     expect(keyArn).toMatch(/^arn:aws:kms:us-east-1:123456789012:key\//);
     expect(org.aggregator(ORG)?.arn).toMatch(/^arn:aws:config:us-east-1:123456789012:config-aggregator\/config-aggregator-[a-z0-9]{8}$/);
   });
 
   it('allows every action the runs performed, on its resource', () => {
-    const denied = performed().filter((p) => !isAllowed(statements, p.action, p.resource));
-    expect(denied).toEqual([]);
+    expect(deniedCalls(statements, performed())).toEqual([]);
   });
 
   it('is a real check: actions and resources beyond the grant are refused', () => {
     const table = `arn:aws:dynamodb:${FAKE.region}:${FAKE.accountId}:table/${local.tableName}`;
-    expect(isAllowed(statements, 'dynamodb:Scan', table)).toBe(false);
-    expect(isAllowed(statements, 'dynamodb:PutItem', `${table}-other`)).toBe(false);
-    expect(isAllowed(statements, 'config:DescribeConfigurationAggregatorSourcesStatus', 'arn:aws:config:eu-west-1:123456789012:config-aggregator/config-aggregator-abcdefgh')).toBe(false);
-    expect(isAllowed(statements, 'sns:Publish', `${local.topicArn}-other`)).toBe(false);
+    const allowed = (action: string, resource: string) => isAllowed(statements, { action, resource });
+    expect(allowed('dynamodb:Scan', table)).toBe(false);
+    expect(allowed('dynamodb:PutItem', `${table}-other`)).toBe(false);
+    expect(allowed('dynamodb:PutItem', `${table}/index/attention`)).toBe(false);
+    expect(allowed('config:DescribeConfigurationAggregatorSourcesStatus', 'arn:aws:config:eu-west-1:123456789012:config-aggregator/config-aggregator-abcdefgh')).toBe(false);
+    expect(allowed('sns:Publish', `${local.topicArn}-other`)).toBe(false);
+    // Named aggregators: discovery is not granted.
+    expect(allowed('config:DescribeConfigurationAggregators', '*')).toBe(false);
   });
 });

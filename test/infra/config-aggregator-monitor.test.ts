@@ -40,11 +40,13 @@ describe('with an existing topic', () => {
     });
   });
 
-  it('creates no topic and no key', () => {
+  it('creates no topic, and a key for the log group only', () => {
     s.template.resourceCountIs('AWS::SNS::Topic', 0);
     s.template.resourceCountIs('AWS::SNS::TopicPolicy', 0);
-    s.template.resourceCountIs('AWS::KMS::Key', 0);
-    expect(s.subject.key).toBeUndefined();
+    s.template.resourceCountIs('AWS::KMS::Key', 1);
+    s.template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [logicalId(s.subject.key), 'Arn'] } });
+    const keyPolicy = Object.values(s.template.findResources('AWS::KMS::Key'))[0]?.Properties.KeyPolicy as { Statement: { Sid?: string }[] };
+    expect(keyPolicy.Statement.map((st) => st.Sid)).not.toContain('AllowCloudWatchAlarmsToPublish');
     expect(s.subject.topic.topicArn).toBe(EXISTING_TOPIC);
   });
 
@@ -55,7 +57,9 @@ describe('with an existing topic', () => {
     const statements = roleStatements(s.template, logicalId(s.subject.role));
     const publish = statements.filter((st) => actionsOf(st).some((a) => a.startsWith('sns:')));
     expect(publish).toEqual([{ Effect: 'Allow', Action: 'sns:Publish', Resource: EXISTING_TOPIC }]);
-    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('kms:'))).toEqual([]);
+    // The only key use is the log group's, through CloudWatch Logs.
+    const kms = statements.filter((st) => actionsOf(st).some((a) => a.startsWith('kms:')));
+    expect(kms.map((st) => Object.keys((st.Condition ?? {}) as object))).toEqual([['StringEquals', 'ArnEquals']]);
   });
 
   it('subscribes the e-mail address and the phone number to it', () => {
@@ -122,11 +126,13 @@ describe('with no aggregators (discovery)', () => {
     expect(config).toEqual([
       {
         Effect: 'Allow',
-        Action: ['config:DescribeConfigurationAggregatorSourcesStatus', 'config:DescribeConfigurationAggregators'],
+        Action: 'config:DescribeConfigurationAggregatorSourcesStatus',
         Resource: s.stack.resolve(
           s.stack.formatArn({ service: 'config', resource: 'config-aggregator', resourceName: '*' }),
         ),
       },
+      // No resource type in the Service Authorization Reference: only "*" allows it.
+      { Effect: 'Allow', Action: 'config:DescribeConfigurationAggregators', Resource: '*' },
     ]);
   });
 

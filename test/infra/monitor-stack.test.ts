@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Token } from 'aws-cdk-lib';
+import { ArnFormat, Token } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +97,8 @@ describe('table', () => {
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
         DeletionProtectionEnabled: true,
         ProvisionedThroughput: Match.absent(),
+        // DynamoDB's AWS managed key (CT.DYNAMODB.PR.2).
+        SSESpecification: { SSEEnabled: true },
       },
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
@@ -141,11 +143,14 @@ describe('function', () => {
     expect(expected[ENV.staleAfterHours]).toBeUndefined();
   });
 
-  it('logs JSON to its own log group, kept for a year', () => {
+  it('logs JSON to its own log group, kept for a year, encrypted with the monitor\'s key and retained', () => {
     s.template.hasResourceProperties('AWS::Lambda::Function', {
       LoggingConfig: { LogFormat: 'JSON', LogGroup: ref(m.logGroup) },
     });
-    s.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+    s.template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { RetentionInDays: 365, KmsKeyId: arnOf(m.key) },
+      DeletionPolicy: 'Retain',
+    });
   });
 
   it('retries a failed run twice, then sends it to the dead-letter queue', () => {
@@ -200,10 +205,11 @@ describe('schedule', () => {
 });
 
 describe('dead-letter queue', () => {
-  it('is encrypted and keeps messages 14 days', () => {
+  it('is encrypted, keeps messages 14 days and declares itself a dead-letter queue', () => {
     s.template.hasResourceProperties('AWS::SQS::Queue', {
       SqsManagedSseEnabled: true,
       MessageRetentionPeriod: 14 * 24 * 3600,
+      RedriveAllowPolicy: { redrivePermission: 'allowAll' },
     });
   });
 
@@ -232,9 +238,43 @@ describe('dead-letter queue', () => {
   });
 });
 
+describe('key', () => {
+  it('is retained with the log group it encrypts', () => {
+    s.template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('allows grants only for AWS resources (CT.KMS.PR.3) and CloudWatch Logs only for this account\'s log groups', () => {
+    s.template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'DenyGrantsNotForAwsResources',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 'kms:CreateGrant',
+            Resource: '*',
+            Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+          },
+          Match.objectLike({
+            Sid: 'AllowCloudWatchLogsForThisAccountsLogGroups',
+            Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] } },
+            Condition: {
+              ArnLike: {
+                'kms:EncryptionContext:aws:logs:arn': s.stack.resolve(
+                  s.stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+                ),
+              },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
 describe('topic', () => {
   it('is encrypted with a rotating customer-managed key that CloudWatch alarms may use', () => {
-    s.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: arnOf(m.key!) });
+    s.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: arnOf(m.key) });
     s.template.hasResourceProperties('AWS::KMS::Key', {
       EnableKeyRotation: true,
       KeyPolicy: {
@@ -251,7 +291,7 @@ describe('topic', () => {
     });
   });
 
-  it('refuses publishing without TLS', () => {
+  it('refuses publishing without TLS, and lets only this account\'s alarms publish as CloudWatch', () => {
     s.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [ref(m.topic)],
       PolicyDocument: {
@@ -262,6 +302,17 @@ describe('topic', () => {
             Action: 'sns:Publish',
             Principal: '*',
             Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            Resource: ref(m.topic),
+          },
+          {
+            Sid: 'AllowThisAccountsAlarmsToPublish',
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: { 'aws:SourceArn': s.stack.resolve(s.stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })) },
+            },
             Resource: ref(m.topic),
           },
         ],
@@ -306,7 +357,7 @@ describe('function role', () => {
       },
       {
         Effect: 'Allow',
-        Action: [...CONFIG_ACTIONS],
+        Action: CONFIG_ACTIONS[0],
         Resource: {
           'Fn::Join': [
             '',
@@ -322,13 +373,23 @@ describe('function role', () => {
           ],
         },
       },
+      { Effect: 'Allow', Action: [...HANDLER_TABLE_ACTIONS], Resource: arnOf(m.table) },
+      { Effect: 'Allow', Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [arnOf(m.table), '/index/*']] } },
+      { Effect: 'Allow', Action: 'sns:Publish', Resource: ref(m.topic) },
+      { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: arnOf(m.key) },
       {
         Effect: 'Allow',
-        Action: [...HANDLER_TABLE_ACTIONS],
-        Resource: [arnOf(m.table), { 'Fn::Join': ['', [arnOf(m.table), '/index/*']] }],
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: arnOf(m.key),
+        Condition: {
+          StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] } },
+          ArnEquals: {
+            'kms:EncryptionContext:aws:logs:arn': s.stack.resolve(
+              s.stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: m.logGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+            ),
+          },
+        },
       },
-      { Effect: 'Allow', Action: 'sns:Publish', Resource: ref(m.topic) },
-      { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: arnOf(m.key!) },
     ];
     expect(CONFIG_ACTIONS).toEqual([
       'config:DescribeConfigurationAggregatorSourcesStatus',

@@ -12,6 +12,12 @@ import { MonitorStack } from '../../lib/monitor-stack';
  */
 export const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] } as const;
 
+/** Placed in a VPC without lookups: the context a user gives `cdk synth -c vpcId=... -c subnetIds=...`. */
+export const VPC_CONTEXT = {
+  vpcId: 'vpc-0123456789abcdef0',
+  subnetIds: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210',
+} as const;
+
 export interface Synthesized<T> {
   readonly app: App;
   readonly stack: Stack;

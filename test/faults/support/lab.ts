@@ -21,6 +21,7 @@ import { scheduledEvent } from '../../../tools/local/invocation';
 import { startLocalMode, type LocalMode, type LocalSettings } from '../../../tools/local/local-mode';
 import type { SimulatedOrganization, SimulatedSource } from '../../../tools/local/simulated-organization';
 import { HANDLER, handlerBundle } from './bundle';
+import { assertLabCallsAllowed } from './permissions';
 
 const RUNTIME = fileURLToPath(new URL('./lambda-runtime.mjs', import.meta.url));
 const TIME_WARP = pathToFileURL(fileURLToPath(new URL('./time-warp.mjs', import.meta.url))).href;
@@ -458,14 +459,20 @@ const SLOTS = 2;
 let free = SLOTS;
 const waiting: (() => void)[] = [];
 
-/** Runs `scenario` on a lab of its own, started when a slot is free and closed when it ends. */
+/**
+ * Runs `scenario` on a lab of its own, started when a slot is free and closed when it ends; then checks every call
+ * the endpoints received against the synthesized role policy.
+ */
 export async function withLab<T>(options: LabOptions, scenario: (lab: Lab) => Promise<T>): Promise<T> {
   if (free > 0) free--;
   else await new Promise<void>((resolve) => waiting.push(resolve));
   try {
     const lab = await Lab.start(options);
     try {
-      return await scenario(lab);
+      const result = await scenario(lab);
+      // Whatever the faults made the handler call, the deployed role must allow it.
+      assertLabCallsAllowed(lab);
+      return result;
     } finally {
       await lab.close();
     }

@@ -1,18 +1,16 @@
 /**
- * Just enough CloudFormation and IAM to run a synthesized function locally and check its permissions:
+ * Just enough CloudFormation to check a synthesized template's permissions and run its function locally:
  * resolving the intrinsics a template uses (Ref, Fn::GetAtt, Fn::Join, Fn::Sub) against fake physical resources,
- * and evaluating a role's identity policies (Allow and Deny, wildcards in actions and resources, NotAction and
- * NotResource). A reference this does not know fails loudly rather than resolving to something wrong.
+ * and collecting the template's policies (identity policies of a role, topic, queue and key policies) with those
+ * references resolved. The policies are evaluated by ./iam.ts. A reference this does not know fails loudly rather
+ * than resolving to something wrong.
  */
+import type { Environment, PolicyStatement } from './iam';
+
+export type { Environment, PolicyStatement };
 
 export interface Template {
   readonly Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
-}
-
-export interface Environment {
-  readonly partition: string;
-  readonly region: string;
-  readonly accountId: string;
 }
 
 /** Physical names of resources, by logical id; ARNs and Ref values are derived from them by type. */
@@ -24,6 +22,10 @@ export class CfnResolver {
     private readonly env: Environment,
     private readonly names: PhysicalNames,
   ) {}
+
+  get partition(): string {
+    return this.env.partition;
+  }
 
   resolve(value: unknown): unknown {
     if (Array.isArray(value)) return value.map((v) => this.resolve(v));
@@ -60,6 +62,10 @@ export class CfnResolver {
         return `arn:${p}:iam::${a}:role/${name}`;
       case 'AWS::Lambda::Function':
         return `arn:${p}:lambda:${r}:${a}:function:${name}`;
+      case 'AWS::CloudWatch::Alarm':
+        return `arn:${p}:cloudwatch:${r}:${a}:alarm:${name}`;
+      case 'AWS::Events::Rule':
+        return `arn:${p}:events:${r}:${a}:rule/${name}`;
       default:
         throw new Error(`no ARN format for ${logicalId} (${type})`);
     }
@@ -116,6 +122,8 @@ export class CfnResolver {
     if (type === 'AWS::SNS::Topic' && attribute === 'TopicArn') return this.arn(id);
     if (type === 'AWS::SNS::Topic' && attribute === 'TopicName') return this.name(id);
     if (type === 'AWS::SQS::Queue' && attribute === 'QueueName') return this.name(id);
+    if (type === 'AWS::SQS::Queue' && attribute === 'QueueUrl') return this.ref(id);
+    if (type === 'AWS::EC2::SecurityGroup' && attribute === 'GroupId') return this.name(id);
     throw new Error(`cannot resolve Fn::GetAtt ${id}.${attribute} (${type})`);
   }
 
@@ -133,17 +141,66 @@ export class CfnResolver {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// IAM
+// The template's policies
 // ---------------------------------------------------------------------------------------------------------------
 
-export interface PolicyStatement {
-  readonly Effect: 'Allow' | 'Deny';
-  readonly Action?: string | string[];
-  readonly NotAction?: string | string[];
-  readonly Resource?: string | string[];
-  readonly NotResource?: string | string[];
-  readonly Condition?: unknown;
-  readonly Sid?: string;
+export type PolicyKind = 'identity' | 'topic' | 'queue' | 'key';
+
+export interface TemplatePolicy {
+  readonly kind: PolicyKind;
+  /** The logical id of the resource holding the policy (the AWS::IAM::Policy, topic/queue policy, or key). */
+  readonly id: string;
+  /** For resource policies: the ARNs of the resources the policy is attached to. */
+  readonly attachedTo: readonly string[];
+  readonly statements: readonly PolicyStatement[];
+}
+
+const statementsOf = (resolver: CfnResolver, document: unknown): PolicyStatement[] => {
+  const statements = (resolver.resolve(document) as { Statement: PolicyStatement | PolicyStatement[] }).Statement;
+  return Array.isArray(statements) ? statements : [statements];
+};
+
+/** Every policy document of the template (trust policies excepted), resolved. */
+export function templatePolicies(template: Template, resolver: CfnResolver): TemplatePolicy[] {
+  const policies: TemplatePolicy[] = [];
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    const props = resource.Properties ?? {};
+    switch (resource.Type) {
+      case 'AWS::IAM::Policy':
+        policies.push({ kind: 'identity', id, attachedTo: [], statements: statementsOf(resolver, props.PolicyDocument) });
+        break;
+      case 'AWS::IAM::Role':
+        for (const inline of (props.Policies ?? []) as { PolicyDocument: unknown }[]) {
+          policies.push({ kind: 'identity', id, attachedTo: [], statements: statementsOf(resolver, inline.PolicyDocument) });
+        }
+        break;
+      case 'AWS::SNS::TopicPolicy':
+        policies.push({ kind: 'topic', id, attachedTo: list(resolver.resolve(props.Topics)), statements: statementsOf(resolver, props.PolicyDocument) });
+        break;
+      case 'AWS::SQS::QueuePolicy':
+        policies.push({
+          kind: 'queue',
+          id,
+          attachedTo: ((props.Queues ?? []) as unknown[]).map((q) => queueArn(resolver, q)),
+          statements: statementsOf(resolver, props.PolicyDocument),
+        });
+        break;
+      case 'AWS::KMS::Key':
+        policies.push({ kind: 'key', id, attachedTo: [resolver.arn(id)], statements: statementsOf(resolver, props.KeyPolicy) });
+        break;
+    }
+  }
+  return policies;
+}
+
+const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+
+/** A queue policy names its queues by URL (Ref); IAM evaluates the queue's ARN. */
+function queueArn(resolver: CfnResolver, queue: unknown): string {
+  const url = resolver.resolveString(queue);
+  const match = /^https:\/\/sqs\.([^.]+)\.[^/]+\/(\d{12})\/(.+)$/.exec(url);
+  if (!match) throw new Error(`not a queue URL: ${url}`);
+  return `arn:${resolver.partition}:sqs:${match[1]}:${match[2]}:${match[3]}`;
 }
 
 /** Every statement of every identity policy attached to the role (AWS::IAM::Policy and inline), resolved. */
@@ -156,32 +213,5 @@ export function roleStatements(template: Template, roleLogicalId: string, resolv
   }
   const role = template.Resources[roleLogicalId];
   for (const inline of (role?.Properties?.Policies ?? []) as { PolicyDocument: unknown }[]) documents.push(inline.PolicyDocument);
-  return documents.flatMap((doc) => {
-    const statements = (resolver.resolve(doc) as { Statement: PolicyStatement | PolicyStatement[] }).Statement;
-    return Array.isArray(statements) ? statements : [statements];
-  });
-}
-
-const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-
-/** IAM wildcards: `*` any run of characters, `?` one character. Actions compare case-insensitively. */
-export function wildcardMatch(pattern: string, value: string, ignoreCase = false): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${source}$`, ignoreCase ? 'i' : '').test(value);
-}
-
-function applies(s: PolicyStatement, action: string, resource: string): boolean {
-  const actionMatches = s.Action !== undefined ? list(s.Action).some((a) => wildcardMatch(a, action, true)) : !list(s.NotAction).some((a) => wildcardMatch(a, action, true));
-  const resourceMatches =
-    s.Resource !== undefined ? list(s.Resource).some((r) => wildcardMatch(r, resource)) : !list(s.NotResource).some((r) => wildcardMatch(r, resource));
-  return actionMatches && resourceMatches;
-}
-
-/**
- * Whether the statements allow `action` on `resource`: an applicable Allow and no applicable Deny. A conditional
- * Allow is not counted (its condition cannot be evaluated here); a conditional Deny is (cautious both ways).
- */
-export function isAllowed(statements: readonly PolicyStatement[], action: string, resource: string): boolean {
-  if (statements.some((s) => s.Effect === 'Deny' && applies(s, action, resource))) return false;
-  return statements.some((s) => s.Effect === 'Allow' && s.Condition === undefined && applies(s, action, resource));
+  return documents.flatMap((doc) => statementsOf(resolver, doc));
 }

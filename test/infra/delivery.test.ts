@@ -1,0 +1,67 @@
+/**
+ * Every delivery an AWS service makes to a resource of the stack (alarm notifications to the topic, dead letters
+ * and invocations from the schedule, failed invocations to the dead-letter queue, log events into the encrypted
+ * log group) is allowed by the resource and key policies on its way.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Template } from '../support/cloudformation';
+import { refusedDeliveries, templateDeliveries } from '../support/deliveries';
+import { TEST_ENV, testResolver } from '../support/policy-check';
+import { VPC_CONTEXT, synthStack } from './support';
+
+const VARIANTS: Record<string, Record<string, unknown>> = {
+  default: {},
+  'named aggregators': { aggregators: 'org-aggregator' },
+  'an existing topic': { topicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts' },
+  'in a VPC': VPC_CONTEXT,
+};
+
+const deliveriesOf = (template: Template) => templateDeliveries(template, testResolver(template), TEST_ENV);
+
+describe.each(Object.entries(VARIANTS))('the %s stack', (name, context) => {
+  const template = synthStack(context).template.toJSON() as Template;
+
+  it('lets every service deliver what the template wires it to', () => {
+    const deliveries = deliveriesOf(template);
+    const alarmActions = deliveries.filter((d) => /^(AlarmActions|OKActions) of /.test(d.what));
+    // Four alarms, each notifying on ALARM and OK; an existing topic is not the stack's to check.
+    expect(alarmActions).toHaveLength(name === 'an existing topic' ? 0 : 8);
+    expect(deliveries.map((d) => d.what.replace(/ of \S+ to \S+| of \S+ by \S+| of \S+ with \S+/, ''))).toEqual(
+      expect.arrayContaining(['dead letters', 'invocations', 'failed invocations', 'encryption']),
+    );
+    expect(refusedDeliveries(deliveries)).toEqual([]);
+  });
+});
+
+describe('the check', () => {
+  const template = synthStack({}).template.toJSON() as Template;
+
+  it("refuses alarm notifications when the topic policy holds only the TLS statement (the stack before issue 12)", () => {
+    const old = structuredClone(template);
+    for (const r of Object.values(old.Resources)) {
+      if (r.Type !== 'AWS::SNS::TopicPolicy') continue;
+      const doc = r.Properties?.PolicyDocument as { Statement: { Sid?: string }[] };
+      doc.Statement = doc.Statement.filter((s) => s.Sid !== 'AllowThisAccountsAlarmsToPublish');
+    }
+    const refused = refusedDeliveries(deliveriesOf(old));
+    expect(refused).toHaveLength(8);
+    expect(refused[0]).toMatch(/topic policy of \S+ refuses sns:Publish/);
+  });
+
+  it('refuses an alarm of another account', () => {
+    const deliveries = deliveriesOf(template).map((d) => ({
+      ...d,
+      checks: d.checks.map((c) => ({ ...c, request: { ...c.request, context: { ...c.request.context, 'aws:SourceAccount': '210987654321' } } })),
+    }));
+    expect(refusedDeliveries(deliveries).filter((r) => r.includes('sns:Publish'))).toHaveLength(8);
+  });
+
+  it('refuses CloudWatch Logs another log group', () => {
+    const deliveries = deliveriesOf(template).filter((d) => d.what.startsWith('encryption'));
+    const other = deliveries.map((d) => ({
+      ...d,
+      checks: d.checks.map((c) => ({ ...c, request: { ...c.request, context: { 'kms:EncryptionContext:aws:logs:arn': 'arn:aws:logs:us-west-2:210987654321:log-group:x' } } })),
+    }));
+    expect(refusedDeliveries(other)).toHaveLength(3);
+  });
+});
