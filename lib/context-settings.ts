@@ -7,7 +7,7 @@
 import { distance } from 'fastest-levenshtein';
 import * as z from 'zod/mini';
 import { AggwatchError } from '../core/errors';
-import { SettingsError, listOf, matching, parseSetting, type SettingSchema } from '../core/settings';
+import { SETTINGS, SettingsError, listOf, matching, parseSetting, type SettingSchema } from '../core/settings';
 import { PROP_SCHEMAS, type ConfigAggregatorMonitorProps, type SettingProps } from './monitor/props';
 
 /**
@@ -30,8 +30,23 @@ const PROP_KEYS = Object.keys(CONTEXT) as readonly ContextKey[];
 /** The VPC by its id and the function's subnets: ids only, so that synthesis needs no lookup (`networkFromContext`). */
 const NETWORK_KEYS = ['vpcId', 'subnetIds'] as const;
 
+/** The report bucket: the name of an existing bucket, or `create` (`reportBucketFromContext`). */
+const REPORT_BUCKET_KEY = 'reportBucket';
+
 /** The context keys the stack reads. */
-export const CONTEXT_KEYS: readonly string[] = [...PROP_KEYS, ...NETWORK_KEYS];
+export const CONTEXT_KEYS: readonly string[] = [...PROP_KEYS, ...NETWORK_KEYS, REPORT_BUCKET_KEY];
+
+/**
+ * The `reportBucket` context key: `create` for a bucket the stack creates (every default), or the name of an existing
+ * bucket (S3's naming rules); undefined when unset or blank.
+ */
+export function reportBucketFromContext(context: Readonly<Record<string, unknown>>): { readonly name: string } | 'create' | undefined {
+  const value = context[REPORT_BUCKET_KEY];
+  if (value === undefined || (typeof value === 'string' && value.trim() === '')) return undefined;
+  if (typeof value === 'string' && value.trim().toLowerCase() === 'create') return 'create';
+  const schema = z.pipe(z.string({ error: 'create, or the name of an existing S3 bucket' }), SETTINGS.reportBucket);
+  return { name: parseSetting(REPORT_BUCKET_KEY, schema, value) };
+}
 
 /** Thrown for a context key that is not ours but is spelled almost like one. */
 export class UnknownContextKeyError extends AggwatchError {

@@ -1,8 +1,9 @@
 import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { ConfigAggregatorMonitor, type ConfigAggregatorMonitorProps } from './config-aggregator-monitor';
-import { monitorPropsFromContext, networkFromContext } from './context-settings';
+import { monitorPropsFromContext, networkFromContext, reportBucketFromContext } from './context-settings';
 import { OUTPUTS } from '../core/stack-outputs';
 
 export { OUTPUTS };
@@ -15,7 +16,11 @@ export class MonitorStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, props);
     const context = this.node.getAllContext();
-    this.monitor = new ConfigAggregatorMonitor(this, 'Monitor', { ...monitorPropsFromContext(context), ...this.network(context) });
+    this.monitor = new ConfigAggregatorMonitor(this, 'Monitor', {
+      ...monitorPropsFromContext(context),
+      ...this.network(context),
+      ...this.reportBucket(context),
+    });
 
     new CfnOutput(this, OUTPUTS.tableName, {
       description: 'DynamoDB table holding current source state and history',
@@ -35,6 +40,13 @@ export class MonitorStack extends Stack {
         `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}` +
         `#dashboards/dashboard/${this.monitor.dashboard.dashboardName}`,
     });
+  }
+
+  /** The report bucket the context names (an existing bucket by name: no lookup), or `create`. */
+  private reportBucket(context: Record<string, unknown>): Pick<ConfigAggregatorMonitorProps, 'reportBucket'> {
+    const choice = reportBucketFromContext(context);
+    if (choice === undefined) return {};
+    return { reportBucket: choice === 'create' ? true : s3.Bucket.fromBucketName(this, 'ReportBucket', choice.name) };
   }
 
   /**
