@@ -112,9 +112,10 @@ export function createReportBucket(scope: Construct, options: Extract<ReportBuck
         },
       }),
     );
-    // S3 delivers the access logs as logging.s3.amazonaws.com, which needs the bucket's key for SSE-KMS; limited to
-    // this account's buckets (Amazon S3 User Guide, "Enabling Amazon S3 server access logging": permissions for
-    // log delivery, and the confused-deputy conditions aws:SourceAccount / aws:SourceArn).
+    // S3 delivers the access logs as logging.s3.amazonaws.com (the bucket policy below, as the S3 User Guide's
+    // "Enabling Amazon S3 server access logging" gives it, with the confused-deputy conditions). Whether that
+    // delivery to an SSE-KMS bucket also needs the key policy to let the principal use the key is not stated there;
+    // this statement, limited to this account, makes either answer work.
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowS3ServerAccessLogDelivery',
