@@ -7,7 +7,7 @@
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 
 /**
@@ -25,6 +25,11 @@ export const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient(RETRY), {
   marshallOptions: { removeUndefinedValues: true },
 });
 export const sns = new SNSClient(RETRY);
-/** Only when the status report is written (REPORT_BUCKET): created at first use, not at every cold start. */
-let s3Client: S3Client | undefined;
-export const s3 = (): S3Client => (s3Client ??= new S3Client(RETRY));
+/**
+ * Only when the status report is written (REPORT_BUCKET): loaded and created then, so that a function without it
+ * does not evaluate the S3 client's code at its cold start (esbuild defers a dynamically imported module's code).
+ */
+export async function s3(): Promise<S3Client> {
+  const { S3Client } = await import('@aws-sdk/client-s3');
+  return new S3Client(RETRY);
+}

@@ -12,7 +12,6 @@ import { settingsFromEnvironment } from '../core/settings';
 import { TELEMETRY } from '../core/telemetry';
 import { MonitorRunError, runMonitor, type RunReport } from './run';
 import { HistoryStore } from '../adapters/store/history-store';
-import { ReportWriter } from '../adapters/report-writer';
 import { FullSweepReports, type ReportOutcome } from './reports';
 
 const settings = settingsFromEnvironment(process.env);
@@ -24,21 +23,23 @@ const REPORT_METRIC = {
   failed: TELEMETRY.metrics.reportFailures,
   skipped: TELEMETRY.metrics.reportsSkipped,
 } as const satisfies Record<ReportOutcome, string>;
+/** The report step, its writer and the S3 client loaded only when REPORT_BUCKET is set (top-level await, at init). */
+async function reportStep(bucket: string): Promise<FullSweepReports> {
+  const [{ ReportWriter }, client] = await Promise.all([import('../adapters/report-writer'), s3()]);
+  return new FullSweepReports(new ReportWriter(client, store, { bucket }), logger, {
+    // Lambda sets AWS_REGION (Lambda Developer Guide, "Defined runtime environment variables").
+    ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
+    count: (outcome) => metrics.addMetric(REPORT_METRIC[outcome], MetricUnit.Count, 1),
+  });
+}
+const reports = settings.reportBucket ? await reportStep(settings.reportBucket) : undefined;
 const deps = {
   settings,
   logger,
   reader: new ConfigReader(config),
   store,
   notifier: new Notifier(sns, settings.topicArn),
-  ...(settings.reportBucket
-    ? {
-        reports: new FullSweepReports(new ReportWriter(s3(), store, { bucket: settings.reportBucket }), logger, {
-          // Lambda sets AWS_REGION (Lambda Developer Guide, "Defined runtime environment variables").
-          ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
-          count: (outcome) => metrics.addMetric(REPORT_METRIC[outcome], MetricUnit.Count, 1),
-        }),
-      }
-    : {}),
+  ...(reports ? { reports } : {}),
 };
 
 export const handler = async (event: unknown, context: Context): Promise<RunReport> => {
