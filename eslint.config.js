@@ -27,6 +27,12 @@ const SHIPPED = ['core', 'adapters', 'lambda', 'lib', 'cli'].map((d) => `${d}/**
  */
 const FUNCTION_ONLY = ['lambda/**/*.ts', 'adapters/notifier.ts', 'adapters/report-writer.ts'];
 
+/**
+ * Files still over max-lines, each being split by someone else right now. The lead removes this override (and
+ * the list) once they are split: the list only ever shrinks.
+ */
+const OVER_MAX_LINES = ['lambda/run.ts', 'test/faults/support/lab.ts'];
+
 const zones = Object.entries(MAY_IMPORT).flatMap(([target, allowed]) =>
   PRODUCTS.filter((from) => from !== target && !allowed.some((a) => a === from)).map((from) => ({
     target: `./${target}`,
@@ -58,6 +64,12 @@ export default tseslint.config(
     plugins: { 'import-x': importX },
     settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ alwaysTryTypes: true })] },
     rules: { 'import-x/no-restricted-paths': ['error', { zones }] },
+  },
+  {
+    // Issue 16: no source file over 400 lines, tests and tools included; split a file by concern when it grows.
+    files: ['**/*.ts', '**/*.mjs', '**/*.js'],
+    ignores: OVER_MAX_LINES,
+    rules: { 'max-lines': ['error', { max: 400, skipBlankLines: false, skipComments: false }] },
   },
   {
     files: SHIPPED,

@@ -7,6 +7,7 @@ export const DEFAULT_STACK_NAME = 'ConfigAggregatorWatch';
 export const OUTPUTS = {
   tableName: 'TableName',
   topicArn: 'TopicArn',
+  alarmTopicArn: 'AlarmTopicArn',
   functionName: 'FunctionName',
   dashboardUrl: 'DashboardUrl',
 } as const;

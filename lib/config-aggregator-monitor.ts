@@ -42,7 +42,10 @@ export {
  */
 export class ConfigAggregatorMonitor extends Construct {
   public readonly table: dynamodb.Table;
+  /** The notices (digests in the email, json and sms formats): subscribe your own endpoints here. */
   public readonly topic: sns.ITopic;
+  /** The monitor's own alarms, ALARM and OK; every e-mail address and phone number is subscribed to it too. */
+  public readonly alarmTopic: sns.Topic;
   /** The monitor's key: it encrypts the log group, and the topic when the construct creates it. */
   public readonly key: kms.Key;
   public readonly function: nodejs.NodejsFunction;
@@ -71,6 +74,7 @@ export class ConfigAggregatorMonitor extends Construct {
     this.key = createMonitorKey(this);
     const notifications = createNotifications(this, resolved, this.key);
     this.topic = notifications.topic;
+    this.alarmTopic = notifications.alarmTopic;
     const report = resolved.reportBucket;
     this.reportBucket = report && ('existing' in report ? report.existing : createReportBucket(this, report.create, this.key));
     const parts = createMonitorFunction(this, resolved, {
@@ -88,7 +92,7 @@ export class ConfigAggregatorMonitor extends Construct {
 
     const period = resolved.schedule.alarmPeriodSeconds;
     this.alarmPeriod = Duration.seconds(period);
-    this.alarms = createMonitorAlarms(this, { function: this.function, dlq: this.dlq, topic: this.topic }, period);
+    this.alarms = createMonitorAlarms(this, { function: this.function, dlq: this.dlq, topic: this.alarmTopic }, period);
     this.dashboard = createMonitorDashboard(this, { function: this.function, alarms: this.alarms }, period);
     acknowledgeNagFindings({
       table: this.table,

@@ -96,6 +96,7 @@ export function createMonitorFunction(
         alertStatuses: props.alertStatuses,
         remindAfterHours: props.remindAfterHours,
         notifyRecoveries: props.notifyRecoveries,
+        smsNotices: props.smsNotices,
         ...(props.staleAfterHours === undefined ? {} : { staleAfterHours: props.staleAfterHours }),
         fullSweepHours: props.fullSweepHours,
         historyRetentionDays: props.historyRetentionDays,

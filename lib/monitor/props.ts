@@ -4,6 +4,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod/mini';
 import type { AlertableStatus } from '../../core/model';
+import type { NoticeKind } from '../../core/notices';
 import {
   DEFAULTS,
   MAX_HISTORY_RETENTION_DAYS,
@@ -42,6 +43,12 @@ export interface ConfigAggregatorMonitorProps {
    */
   readonly smsNumbers?: string[];
   /**
+   * Which notices are told by SMS: any of `failure`, `reminder`, `recovery`, `monitor-error`. The e-mail and json
+   * formats carry every notice.
+   * @default ['failure', 'monitor-error']
+   */
+  readonly smsNotices?: string[];
+  /**
    * When to check: an EventBridge `rate(...)` or `cron(...)` expression.
    * @default 'rate(15 minutes)'
    */
@@ -77,10 +84,11 @@ export interface ConfigAggregatorMonitorProps {
    */
   readonly fullSweepHours?: number;
   /**
-   * Publish to this existing SNS topic instead of creating one (and its KMS key). If that topic is encrypted,
-   * its key policy must let this construct's function role and `cloudwatch.amazonaws.com` use the key
-   * (`kms:Decrypt`, `kms:GenerateDataKey*`). `emails` and `smsNumbers` are subscribed to it.
-   * @default - a new topic encrypted with a new customer-managed key
+   * Publish the notices to this existing SNS topic instead of creating one. If it is encrypted, its key policy must
+   * let this construct's function role use the key (`kms:Decrypt`, `kms:GenerateDataKey*`); docs/security.md gives
+   * the statement. `emails` and `smsNumbers` are subscribed to it, each with its format's filter policy. The
+   * monitor's own alarms go to the alarm topic the construct creates, whatever topic the notices go to.
+   * @default - a new topic encrypted with the monitor's customer-managed key
    */
   readonly topicArn?: string;
   /**
@@ -130,6 +138,7 @@ export interface ResolvedProps {
   readonly alertStatuses: readonly AlertableStatus[];
   readonly remindAfterHours: number;
   readonly notifyRecoveries: boolean;
+  readonly smsNotices: readonly NoticeKind[];
   readonly staleAfterHours?: number;
   readonly fullSweepHours: number;
   /** An existing topic's ARN (a token is passed through: only CloudFormation can check it). */
@@ -150,6 +159,7 @@ export const PROP_SCHEMAS = {
   aggregators: SETTINGS.aggregators,
   emails: SETTINGS.emails,
   smsNumbers: SETTINGS.smsNumbers,
+  smsNotices: SETTINGS.smsNotices,
   schedule: SCHEDULE,
   historyRetentionDays: SETTINGS.historyRetentionDays,
   alertStatuses: SETTINGS.alertStatuses,
@@ -183,6 +193,7 @@ export function resolveProps(props: ConfigAggregatorMonitorProps): ResolvedProps
   const aggregators = props.aggregators === undefined ? [] : parseProp('aggregators', props.aggregators);
   const emails = props.emails === undefined ? [] : parseProp('emails', props.emails);
   const phones = props.smsNumbers === undefined ? [] : parseProp('smsNumbers', props.smsNumbers);
+  const smsNotices = parseProp('smsNotices', props.smsNotices ?? DEFAULTS.smsNotices);
   const schedule = parseProp('schedule', props.schedule ?? DEFAULTS.schedule);
   const historyRetentionDays = parseProp('historyRetentionDays', props.historyRetentionDays ?? DEFAULTS.historyRetentionDays);
   const statuses = parseProp('alertStatuses', props.alertStatuses ?? DEFAULTS.alertStatuses);
@@ -210,6 +221,7 @@ export function resolveProps(props: ConfigAggregatorMonitorProps): ResolvedProps
     alertStatuses: statuses,
     remindAfterHours,
     notifyRecoveries,
+    smsNotices,
     ...(staleAfterHours === undefined ? {} : { staleAfterHours }),
     fullSweepHours,
     ...(existingTopicArn === undefined ? {} : { existingTopicArn }),

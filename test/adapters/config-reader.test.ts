@@ -6,55 +6,15 @@ import {
   InvalidNextTokenException,
   InvalidParameterValueException,
   NoSuchConfigurationAggregatorException,
-  type AggregatedSourceStatus,
   type DescribeConfigurationAggregatorSourcesStatusCommandInput,
-  type DescribeConfigurationAggregatorSourcesStatusCommandOutput,
 } from '@aws-sdk/client-config-service';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  AggregatorMissingError,
-  ConfigReader,
-  ConfigRequestError,
-  PAGE_LIMIT,
-  normalise,
-} from '../../adapters/config-reader';
-import { RETRY, config as sharedConfigClient } from '../../lambda/clients';
+import { AggregatorMissingError, ConfigReader, ConfigRequestError, PAGE_LIMIT } from '../../adapters/config-reader';
 import { DeadlineError } from '../../core/deadline';
-import { MISSING, type ObservedSource } from '../../core/model';
+import { expected, page } from './config-fixtures';
 
 const SOURCES = DescribeConfigurationAggregatorSourcesStatusCommand;
-const UPDATED = new Date('2026-11-24T11:00:00.000Z');
-
-function source(id: number, overrides: Partial<AggregatedSourceStatus> = {}): AggregatedSourceStatus {
-  return {
-    SourceId: String(100000000000 + id),
-    SourceType: 'ACCOUNT',
-    AwsRegion: 'us-east-1',
-    LastUpdateStatus: 'SUCCEEDED',
-    LastUpdateTime: UPDATED,
-    ...overrides,
-  };
-}
-
-function expected(id: number, overrides: Partial<ObservedSource> = {}): ObservedSource {
-  return {
-    sourceId: String(100000000000 + id),
-    sourceType: 'ACCOUNT',
-    region: 'us-east-1',
-    status: 'SUCCEEDED',
-    lastUpdateTime: '2026-11-24T11:00:00.000Z',
-    ...overrides,
-  };
-}
-
-function page(ids: number[], nextToken?: string): DescribeConfigurationAggregatorSourcesStatusCommandOutput {
-  return {
-    $metadata: {},
-    AggregatedSourceStatusList: ids.map((id) => source(id)),
-    ...(nextToken !== undefined ? { NextToken: nextToken } : {}),
-  };
-}
 
 const exception = <T>(Type: new (opts: { message: string; $metadata: object }) => T, message: string): T =>
   new Type({ message, $metadata: {} });
@@ -355,90 +315,5 @@ describe('ConfigReader', () => {
       expect(names).toStrictEqual([]);
       expect(configMock).toHaveReceivedCommandTimes(DescribeConfigurationAggregatorsCommand, 1);
     });
-  });
-});
-
-describe('normalise', () => {
-  it('keeps all seven fields, with LastUpdateTime as ISO 8601', () => {
-    // Prepare
-    const raw: AggregatedSourceStatus = {
-      SourceId: '123456789012',
-      SourceType: 'ORGANIZATION',
-      AwsRegion: 'eu-west-1',
-      LastUpdateStatus: 'FAILED',
-      LastUpdateTime: new Date(Date.UTC(2026, 10, 24, 9, 30, 15, 250)),
-      LastErrorCode: 'AUTHORIZATION_NOT_FOUND',
-      LastErrorMessage: 'The source account has not authorized the aggregator account.',
-    };
-
-    // Act
-    const o = normalise(raw);
-
-    // Assess
-    expect(o).toStrictEqual({
-      sourceId: '123456789012',
-      sourceType: 'ORGANIZATION',
-      region: 'eu-west-1',
-      status: 'FAILED',
-      lastUpdateTime: '2026-11-24T09:30:15.250Z',
-      errorCode: 'AUTHORIZATION_NOT_FOUND',
-      errorMessage: 'The source account has not authorized the aggregator account.',
-    });
-  });
-
-  it.each<[string, AggregatedSourceStatus]>([
-    ['absent', {}],
-    ['empty', { SourceId: '', SourceType: '' as never, AwsRegion: '', LastUpdateStatus: '' as never, LastErrorCode: '', LastErrorMessage: '' }],
-  ])('fills %s key fields and status with MISSING and omits the optional ones', (_how, raw) => {
-    // Prepare
-    const input = raw;
-
-    // Act
-    const o = normalise(input);
-
-    // Assess
-    expect(o).toStrictEqual({ sourceId: MISSING, sourceType: MISSING, region: MISSING, status: MISSING });
-    expect(MISSING).toBe('(missing)');
-  });
-
-  it('keeps an unknown status string verbatim', () => {
-    // Prepare
-    const raw = source(1, { LastUpdateStatus: 'PENDING_VALIDATION' as never });
-
-    // Act
-    const o = normalise(raw);
-
-    // Assess
-    expect(o).toStrictEqual(expected(1, { status: 'PENDING_VALIDATION' }));
-  });
-
-  it('converts a LastUpdateTime given as a string to ISO 8601, and keeps an unparseable one as sent', () => {
-    // Prepare
-    const asString = source(1, { LastUpdateTime: '2026-11-24T11:00:00Z' as unknown as Date });
-    const garbage = source(2, { LastUpdateTime: 'yesterday' as unknown as Date });
-
-    // Act
-    const fromString = normalise(asString);
-    const fromGarbage = normalise(garbage);
-
-    // Assess
-    expect(fromString.lastUpdateTime).toBe('2026-11-24T11:00:00.000Z');
-    expect(fromGarbage.lastUpdateTime).toBe('yesterday');
-  });
-});
-
-describe('clients', () => {
-  it('retries in adaptive mode with at least 5 attempts, and the shared Config client uses it', async () => {
-    // Prepare
-    const client = sharedConfigClient;
-
-    // Act
-    const [strategy, attempts] = await Promise.all([client.config.retryStrategy(), client.config.maxAttempts()]);
-
-    // Assess
-    expect(RETRY.retryMode).toBe('adaptive');
-    expect(RETRY.maxAttempts).toBeGreaterThanOrEqual(5);
-    expect(strategy).toMatchObject({ mode: 'adaptive' });
-    expect(attempts).toBe(RETRY.maxAttempts);
   });
 });

@@ -17,7 +17,7 @@ import { scheduledEvent } from '../../tools/local/invocation';
 import { localAwsEnvironment, startLocalMode, type LocalMode } from '../../tools/local/local-mode';
 import { SimulatedOrganization, type SimulatedSource } from '../../tools/local/simulated-organization';
 import { callsOf, deniedCalls } from '../support/calls';
-import { CfnResolver, roleStatements, type PolicyStatement } from '../support/cloudformation';
+import { CfnResolver, noticesTopicId, roleStatements, type PolicyStatement } from '../support/cloudformation';
 import { isAllowed } from '../support/iam';
 import { functionEnvironment, invokeBundle, onlyResource, synthesizeDeployable, type Deployable } from './deployable';
 
@@ -81,7 +81,7 @@ beforeAll(async () => {
 
   // Physical names for every resource; the table and topic are the local ones.
   const resources = synth.template.Resources;
-  const topicId = onlyResource(synth.template, 'AWS::SNS::Topic');
+  const topicId = noticesTopicId(synth.template) ?? '';
   resolver = new CfnResolver(synth.template, FAKE, {
     ...Object.fromEntries(Object.keys(resources).map((id) => [id, `${STACK}-${id}-e2e`])),
     [onlyResource(synth.template, 'AWS::DynamoDB::Table')]: local.tableName,

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { MonitorStack } from '../../lib/monitor-stack';
+import { CDK_JSON_CONTEXT } from '../support/cdk-json';
 import type { CfnResolver, Template } from '../support/cloudformation';
 
 const RUNNER = fileURLToPath(new URL('./invoke-bundle.mjs', import.meta.url));
@@ -25,10 +26,10 @@ export interface Deployable {
   readonly runtime: string;
 }
 
-/** The app as `cdk synth -c key=value ...` builds it, into a temporary cloud assembly. */
+/** The app as `cdk synth -c key=value ...` builds it (cdk.json's flags included), into a temporary cloud assembly. */
 export function synthesizeDeployable(stackName: string, context: Record<string, unknown>): Deployable {
   const outdir = mkdtempSync(join(tmpdir(), 'aggwatch-e2e-'));
-  const app = new App({ outdir, context });
+  const app = new App({ outdir, context: { ...CDK_JSON_CONTEXT, ...context } });
   new MonitorStack(app, stackName);
   const assembly = app.synth();
   const template = assembly.getStackByName(stackName).template as Template;

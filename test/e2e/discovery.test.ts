@@ -13,7 +13,7 @@ import { scheduledEvent } from '../../tools/local/invocation';
 import { localAwsEnvironment, startLocalMode, type LocalMode } from '../../tools/local/local-mode';
 import { SimulatedOrganization } from '../../tools/local/simulated-organization';
 import { callsOf, deniedCalls, type Call } from '../support/calls';
-import { CfnResolver, roleStatements, type PolicyStatement } from '../support/cloudformation';
+import { CfnResolver, noticesTopicId, roleStatements, type PolicyStatement } from '../support/cloudformation';
 import { functionEnvironment, invokeBundle, onlyResource, synthesizeDeployable, type BundleRun, type Deployable } from './deployable';
 
 const STACK = 'ConfigAggregatorWatch';
@@ -36,7 +36,7 @@ beforeAll(async () => {
   org.populate(AGGREGATORS[1] ?? '', { accounts: 3, regions: ['us-east-1'], seed: 22, firstAccountId: 300_000_000_000 });
   local = await startLocalMode({ org, tableName: `${STACK}-Table-discovery`, topicName: `${STACK}-Topic-discovery` });
 
-  const topicId = onlyResource(synth.template, 'AWS::SNS::Topic');
+  const topicId = noticesTopicId(synth.template) ?? '';
   const resolver = new CfnResolver(synth.template, FAKE, {
     ...Object.fromEntries(Object.keys(synth.template.Resources).map((id) => [id, `${STACK}-${id}-discovery`])),
     [onlyResource(synth.template, 'AWS::DynamoDB::Table')]: local.tableName,

@@ -10,6 +10,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AlertableStatus } from '../../core/model';
 import { ENV, SettingsError } from '../../core/settings';
+import { monitorPropsFromContext } from '../../lib/context-settings';
 import { TELEMETRY } from '../../core/telemetry';
 import {
   ConfigAggregatorMonitor,
@@ -40,13 +41,12 @@ describe('with an existing topic', () => {
     });
   });
 
-  it('creates no topic, and a key for the log group only', () => {
-    s.template.resourceCountIs('AWS::SNS::Topic', 0);
-    s.template.resourceCountIs('AWS::SNS::TopicPolicy', 0);
+  it('creates no notices topic, only the alarm topic, encrypted with the monitor key', () => {
+    const topics = s.template.findResources('AWS::SNS::Topic');
+    expect(Object.keys(topics)).toEqual([logicalId(s.subject.alarmTopic)]);
     s.template.resourceCountIs('AWS::KMS::Key', 1);
+    s.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [logicalId(s.subject.key), 'Arn'] } });
     s.template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [logicalId(s.subject.key), 'Arn'] } });
-    const keyPolicy = Object.values(s.template.findResources('AWS::KMS::Key'))[0]?.Properties.KeyPolicy as { Statement: { Sid?: string }[] };
-    expect(keyPolicy.Statement.map((st) => st.Sid)).not.toContain('AllowCloudWatchAlarmsToPublish');
     expect(s.subject.topic.topicArn).toBe(EXISTING_TOPIC);
   });
 
@@ -62,26 +62,36 @@ describe('with an existing topic', () => {
     expect(kms.map((st) => Object.keys((st.Condition ?? {}) as object))).toEqual([['StringEquals', 'ArnEquals']]);
   });
 
-  it('subscribes the e-mail address and the phone number to it', () => {
-    s.template.resourceCountIs('AWS::SNS::Subscription', 2);
+  it('subscribes the e-mail address and the phone number to it, each to its format, and to the alarm topic unfiltered', () => {
+    s.template.resourceCountIs('AWS::SNS::Subscription', 4);
     s.template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'ops@example.com',
       TopicArn: EXISTING_TOPIC,
+      FilterPolicy: { format: ['email'] },
     });
     s.template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'sms',
       Endpoint: '+15555550100',
       TopicArn: EXISTING_TOPIC,
+      FilterPolicy: { format: ['sms'] },
     });
+    for (const [protocol, endpoint] of [['email', 'ops@example.com'], ['sms', '+15555550100']]) {
+      s.template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: protocol,
+        Endpoint: endpoint,
+        TopicArn: { Ref: logicalId(s.subject.alarmTopic) },
+        FilterPolicy: Match.absent(),
+      });
+    }
   });
 
-  it('sends every alarm to it', () => {
+  it('sends every alarm to the alarm topic, not to the existing topic', () => {
     const alarms = Object.values(s.template.findResources('AWS::CloudWatch::Alarm'));
     expect(alarms).toHaveLength(4);
     for (const alarm of alarms) {
-      expect(alarm.Properties.AlarmActions).toEqual([EXISTING_TOPIC]);
-      expect(alarm.Properties.OKActions).toEqual([EXISTING_TOPIC]);
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: logicalId(s.subject.alarmTopic) }]);
+      expect(alarm.Properties.OKActions).toEqual([{ Ref: logicalId(s.subject.alarmTopic) }]);
     }
   });
 
@@ -281,5 +291,27 @@ describe('public members', () => {
       expect(Object.keys(template.toJSON().Resources)).toContain(logicalId(construct));
     }
     expect(ref(m.table)).toEqual({ Ref: logicalId(m.table) });
+  });
+});
+
+describe('smsNotices', () => {
+  it('tells the function which notice kinds go by SMS; the default is new failures and monitor errors', () => {
+    const chosen = synthMonitor({ aggregators: ['a'], smsNotices: ['Recovery', 'failure'] });
+    chosen.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ [ENV.smsNotices]: 'recovery,failure' }) },
+    });
+    synthMonitor({ aggregators: ['a'] }).template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ [ENV.smsNotices]: 'failure,monitor-error' }) },
+    });
+  });
+
+  it('refuses a kind that is not a notice, naming it and the kinds allowed', () => {
+    expect(() => synthMonitor({ smsNotices: ['failure', 'digest'] })).toThrow(
+      new SettingsError('smsNotices', 'digest', 'one or more of failure, reminder, recovery, monitor-error'),
+    );
+  });
+
+  it('is read from the context like every other setting', () => {
+    expect(monitorPropsFromContext({ smsNotices: 'failure, reminder' })).toEqual({ smsNotices: ['failure', 'reminder'] });
   });
 });

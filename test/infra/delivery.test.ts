@@ -24,8 +24,8 @@ describe.each(Object.entries(VARIANTS))('the %s stack', (name, context) => {
   it('lets every service deliver what the template wires it to', () => {
     const deliveries = deliveriesOf(template);
     const alarmActions = deliveries.filter((d) => /^(AlarmActions|OKActions) of /.test(d.what));
-    // Four alarms, each notifying on ALARM and OK; an existing topic is not the stack's to check.
-    expect(alarmActions).toHaveLength(name === 'an existing topic' ? 0 : 8);
+    // Four alarms, each notifying the stack's own alarm topic on ALARM and OK, with an existing notices topic too.
+    expect(alarmActions).toHaveLength(8);
     expect(deliveries.map((d) => d.what.replace(/ of \S+ to \S+| of \S+ by \S+| of \S+ with \S+/, ''))).toEqual(
       expect.arrayContaining(['dead letters', 'invocations', 'failed invocations', 'encryption']),
     );

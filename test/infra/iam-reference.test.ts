@@ -34,8 +34,11 @@ describe.each(Object.entries(VARIANTS))('with %s', (_name, context) => {
     if ('aggregators' in context) {
       expect(discovery).toEqual([]);
     } else {
-      expect(discovery).toEqual([{ Effect: 'Allow', Action: DISCOVERY, Resource: '*' }]);
+      // Alone, or with other actions without resource type (minimizePolicies merges statements on "*").
+      expect(discovery.map((st) => [st.Effect, st.Resource])).toEqual([['Allow', '*']]);
     }
+    const onStar = statements.filter((st) => st.Resource === '*').flatMap((st) => [st.Action].flat());
+    expect(onStar.filter((a) => a !== DISCOVERY && a !== 'ec2:DescribeNetworkInterfaces')).toEqual([]);
     const sources = statements.filter((st) => [st.Action].flat().includes(SOURCES));
     expect(sources).toEqual([
       { Effect: 'Allow', Action: SOURCES, Resource: `arn:aws:config:${TEST_ENV.region}:${TEST_ENV.accountId}:config-aggregator/*` },

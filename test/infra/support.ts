@@ -5,6 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { ConfigAggregatorMonitor, type ConfigAggregatorMonitorProps } from '../../lib/config-aggregator-monitor';
 import { MonitorStack } from '../../lib/monitor-stack';
+import { CDK_JSON_CONTEXT } from '../support/cdk-json';
 
 /**
  * Context that skips esbuild bundling (CDK's own switch, as `cdk synth --exclusively` uses). Bundling takes
@@ -36,12 +37,12 @@ export function synthMonitor(
   return { app, stack, subject, template: Template.fromStack(stack) };
 }
 
-/** The deployable stack, configured through context as `cdk synth -c key=value` would. */
+/** The deployable stack, configured through context as `cdk synth -c key=value` would (cdk.json's flags included). */
 export function synthStack(
   context: Record<string, unknown>,
   { bundle = false }: { bundle?: boolean } = {},
 ): Synthesized<MonitorStack> {
-  const app = new App({ context: { ...context, ...(bundle ? {} : NO_BUNDLING) } });
+  const app = new App({ context: { ...CDK_JSON_CONTEXT, ...context, ...(bundle ? {} : NO_BUNDLING) } });
   const subject = new MonitorStack(app, 'ConfigAggregatorWatch');
   return { app, stack: subject, subject, template: Template.fromStack(subject) };
 }

@@ -6,6 +6,7 @@
  * than resolving to something wrong.
  */
 import type { Environment, PolicyStatement } from './iam';
+import { ENV } from '../../core/settings';
 
 export type { Environment, PolicyStatement };
 
@@ -214,4 +215,15 @@ export function roleStatements(template: Template, roleLogicalId: string, resolv
   const role = template.Resources[roleLogicalId];
   for (const inline of (role?.Properties?.Policies ?? []) as { PolicyDocument: unknown }[]) documents.push(inline.PolicyDocument);
   return documents.flatMap((doc) => statementsOf(resolver, doc));
+}
+
+/**
+ * The logical id of the notices topic: the one the function publishes to (its TOPIC_ARN), not the alarm topic.
+ * Undefined when the function is given an existing topic's ARN.
+ */
+export function noticesTopicId(template: Template): string | undefined {
+  const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function');
+  const variables = (fn?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+  const ref = (variables?.[ENV.topicArn] as { Ref?: unknown } | undefined)?.Ref;
+  return typeof ref === 'string' && template.Resources[ref]?.Type === 'AWS::SNS::Topic' ? ref : undefined;
 }

@@ -32,7 +32,9 @@ import { DEMO_REGIONS, SimulatedOrganization } from '../local/simulated-organiza
 import { buildHelpers, synthesizeFunction, type FunctionArtifact, type HelperBundles } from './artifacts';
 import type { ChildResult, ChildSpec } from './child';
 import { median, WriteTap, type WriteCounts } from './measure';
-import { machine, renderReport, type BenchResults, type RunKind, type RunMeasure, type ScenarioResult } from './report';
+import { machine } from './report/machine';
+import { renderReport } from './report/render';
+import type { BenchResults, RunKind, RunMeasure, ScenarioResult } from './report/results';
 
 const AGGREGATOR = 'org-aggregator';
 /** Ten regions, the opt-in one among them: N sources are N/10 accounts x 10 regions. */

@@ -14,16 +14,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import {
-  FakeAwsServer,
-  ServiceError,
-  credentialScope,
-  newRequestId,
-  type Call,
-  type FakeServerOptions,
-  type RawResponse,
-  type Reply,
-} from './fake-server';
+import { FakeAwsServer, type Call, type FakeServerOptions, type Reply } from './fake-server';
+import { ServiceError, credentialScope, newRequestId, type RawResponse } from './wire';
 import type { SimulatedOrganization, SimulatedSource } from './simulated-organization';
 
 export const CONFIG_TARGET_PREFIX = 'StarlingDoveService.';

@@ -20,7 +20,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { FakeAwsServer, ServiceError, credentialScope, newRequestId, type Call, type FakeServerOptions, type RawResponse, type Reply } from './fake-server';
+import { FakeAwsServer, type Call, type FakeServerOptions, type Reply } from './fake-server';
+import { ServiceError, credentialScope, newRequestId, type RawResponse } from './wire';
 
 export const EVENTS_TARGET = 'AWSEvents.PutEvents';
 export const EVENTS_CONTENT_TYPE = 'application/x-amz-json-1.1';

@@ -25,7 +25,8 @@
  * FailedFindings while the other findings of the call are imported.
  */
 import type { IncomingMessage } from 'node:http';
-import { FakeAwsServer, ServiceError, credentialScope, newRequestId, type Call, type FakeServerOptions, type RawResponse, type Reply } from './fake-server';
+import { FakeAwsServer, type Call, type FakeServerOptions, type Reply } from './fake-server';
+import { ServiceError, credentialScope, newRequestId, type RawResponse } from './wire';
 
 export const IMPORT_PATH = '/findings/import';
 export const MAX_FINDINGS = 100;

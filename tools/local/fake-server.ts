@@ -19,18 +19,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
-
-/** A service error: encoded by each service in its own protocol. */
-export class ServiceError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
+import { asServiceError, readBody, send, sleep, transformJson, errorCodeOf, ServiceError, type RawResponse } from './wire';
 
 export interface ErrorFault {
   readonly error: { readonly code: string; readonly message?: string; readonly status?: number };
@@ -101,12 +90,6 @@ export interface Call {
   readonly operation: string;
   readonly input: unknown;
   readonly resources: readonly string[];
-}
-
-export interface RawResponse {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: string | Buffer;
 }
 
 /** An operation's result: an output for the service to encode, or an answer already on the wire (proxy). */
@@ -352,55 +335,4 @@ export abstract class FakeAwsServer {
       );
     });
   }
-}
-
-export const newRequestId = (): string => randomUUID();
-
-function asServiceError(e: unknown): ServiceError {
-  if (e instanceof ServiceError) return e;
-  const message = e instanceof Error ? e.message : String(e);
-  return new ServiceError('InternalFailure', `The local fake failed: ${message}`, 500);
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, answer: RawResponse): void {
-  if (res.destroyed || res.headersSent) return;
-  const body = typeof answer.body === 'string' ? Buffer.from(answer.body, 'utf8') : answer.body;
-  res.writeHead(answer.status, { ...answer.headers, 'content-length': String(body.length) });
-  res.end(body);
-}
-
-/** A JSON answer altered by a transform fault; checksums of the original body no longer apply. */
-function transformJson(raw: RawResponse, transform: (output: unknown) => unknown): RawResponse {
-  const output = transform(JSON.parse(raw.body.toString() || '{}') as unknown);
-  const headers = Object.fromEntries(
-    Object.entries(raw.headers).filter(([k]) => !['content-length', 'x-amz-crc32'].includes(k.toLowerCase())),
-  );
-  return { status: raw.status, headers, body: JSON.stringify(output) };
-}
-
-/** The error code of an answer's body: JSON `__type` (namespace stripped) or Query XML `<Code>`. */
-export function errorCodeOf(body: string): string | undefined {
-  const json = /"__type"\s*:\s*"(?:[^"#]*#)?([^"]+)"/.exec(body);
-  if (json) return json[1];
-  return /<Code>([^<]+)<\/Code>/.exec(body)?.[1];
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** The SigV4 credential scope of a request: region and signing service, or undefined when unsigned. */
-export function credentialScope(req: IncomingMessage): { region: string; service: string } | undefined {
-  const auth = req.headers.authorization ?? '';
-  const m = /^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth);
-  return m ? { region: m[1] ?? '', service: m[2] ?? '' } : undefined;
 }

@@ -19,7 +19,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { FakeAwsServer, ServiceError, credentialScope, newRequestId, type Call, type FakeServerOptions, type RawResponse, type Reply } from './fake-server';
+import { FakeAwsServer, type Call, type FakeServerOptions, type Reply } from './fake-server';
+import { ServiceError, credentialScope, newRequestId, type RawResponse } from './wire';
 import { FilterPolicyError, compileFilterPolicy, policyAccepts, type CompiledPolicy } from './sns-filter-policy';
 
 export const SNS_VERSION = '2010-03-31';

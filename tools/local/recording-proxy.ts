@@ -7,7 +7,8 @@
  * Reads that tests make with `LocalDynamoDB.client` go straight to dynalite and are not recorded.
  */
 import { request as httpRequest, Agent, type IncomingMessage } from 'node:http';
-import { FakeAwsServer, ServiceError, type Call, type FakeServerOptions, type RawResponse, type Reply } from './fake-server';
+import { FakeAwsServer, type Call, type FakeServerOptions, type Reply } from './fake-server';
+import { ServiceError, type RawResponse } from './wire';
 
 export const DYNAMODB_TARGET_PREFIX = 'DynamoDB_20120810.';
 

@@ -459,10 +459,7 @@ const SLOTS = 2;
 let free = SLOTS;
 const waiting: (() => void)[] = [];
 
-/**
- * Runs `scenario` on a lab of its own, started when a slot is free and closed when it ends; then checks every call
- * the endpoints received against the synthesized role policy.
- */
+/** Runs `scenario` on a lab of its own, started when a slot is free; checks the calls' permissions; closes it. */
 export async function withLab<T>(options: LabOptions, scenario: (lab: Lab) => Promise<T>): Promise<T> {
   if (free > 0) free--;
   else await new Promise<void>((resolve) => waiting.push(resolve));
@@ -470,7 +467,6 @@ export async function withLab<T>(options: LabOptions, scenario: (lab: Lab) => Pr
     const lab = await Lab.start(options);
     try {
       const result = await scenario(lab);
-      // Whatever the faults made the handler call, the deployed role must allow it.
       assertLabCallsAllowed(lab);
       return result;
     } finally {

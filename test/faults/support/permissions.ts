@@ -8,7 +8,8 @@ import { App } from 'aws-cdk-lib';
 import { Template as Assertions } from 'aws-cdk-lib/assertions';
 import { MonitorStack } from '../../../lib/monitor-stack';
 import { callsOf, deniedCalls, type Call } from '../../support/calls';
-import { CfnResolver, roleStatements, type PolicyStatement, type Template } from '../../support/cloudformation';
+import { CDK_JSON_CONTEXT } from '../../support/cdk-json';
+import { CfnResolver, noticesTopicId, roleStatements, type PolicyStatement, type Template } from '../../support/cloudformation';
 import type { Lab } from './lab';
 
 export interface Policy {
@@ -16,34 +17,38 @@ export interface Policy {
   readonly topicKeyArn?: string;
 }
 
-const synthesized = new Map<string, Policy>();
-
 /**
- * The role's statements as synthesized with `aggregators` (default: the lab's setting), resolved against the lab's
- * table and topic; one synthesis per distinct value.
+ * The template with and without named aggregators: the role's policy depends on nothing else a lab varies.
+ * Synthesized when this module loads, before any lab runs: synthesis blocks the event loop for a second or two,
+ * and the local endpoints of a running lab are served by this process.
  */
+const TEMPLATES = {
+  named: synthesize({ aggregators: 'org-aggregator' }),
+  discovery: synthesize({}),
+};
+
+function synthesize(context: Record<string, unknown>): Template {
+  const stack = new MonitorStack(new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context } }), 'ConfigAggregatorWatch');
+  return Assertions.fromStack(stack).toJSON() as Template;
+}
+
+/** The role's statements as synthesized with `aggregators` (default: the lab's setting), resolved against the lab. */
 export function rolePolicy(lab: Lab, aggregators: readonly string[] = lab.aggregators): Policy {
-  const key = [aggregators.join(','), lab.local.tableName, lab.local.topicArn].join('|');
-  const known = synthesized.get(key);
-  if (known) return known;
-  const context = { 'aws:cdk:bundling-stacks': [], ...(aggregators.length > 0 ? { aggregators: aggregators.join(',') } : {}) };
-  const stack = new MonitorStack(new App({ context }), 'ConfigAggregatorWatch');
-  const template = Assertions.fromStack(stack).toJSON() as Template;
+  const template = aggregators.length > 0 ? TEMPLATES.named : TEMPLATES.discovery;
   const only = (type: string) => Object.keys(template.Resources).find((id) => template.Resources[id]?.Type === type) ?? '';
+  const topic = noticesTopicId(template) ?? '';
   const env = { partition: lab.org.partition, region: lab.org.region, accountId: lab.org.accountId };
   const resolver = new CfnResolver(template, env, {
     ...Object.fromEntries(Object.keys(template.Resources).map((id) => [id, `${id}-faults`])),
     [only('AWS::DynamoDB::Table')]: lab.local.tableName,
-    [only('AWS::SNS::Topic')]: lab.local.topicArn.split(':').at(-1) ?? '',
+    [topic]: lab.local.topicArn.split(':').at(-1) ?? '',
   });
   const role = (template.Resources[only('AWS::Lambda::Function')]?.Properties?.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
-  const topicKey = template.Resources[only('AWS::SNS::Topic')]?.Properties?.KmsMasterKeyId;
-  const policy: Policy = {
+  const topicKey = template.Resources[topic]?.Properties?.KmsMasterKeyId;
+  return {
     statements: roleStatements(template, role, resolver),
     ...(topicKey === undefined ? {} : { topicKeyArn: resolver.resolveString(topicKey) }),
   };
-  synthesized.set(key, policy);
-  return policy;
 }
 
 /** The calls the lab's endpoints received that the synthesized policy does not allow. */

@@ -1,0 +1,211 @@
+/**
+ * The stack as `npx cdk synth -c aggregators=org-aggregator -c emails=ops@example.com -c smsNumbers=+15555550100`
+ * builds it: the alarms, the dashboard, the outputs and cdk-nag.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TELEMETRY } from '../../core/telemetry';
+import type { MonitorStack } from '../../lib/monitor-stack';
+import { OUTPUTS } from '../../lib/monitor-stack';
+import {
+  acknowledgments,
+  logicalId,
+  nagViolations,
+  ref,
+  synthStack,
+  type Synthesized,
+} from './support';
+
+const CONTEXT = { aggregators: 'org-aggregator', emails: 'ops@example.com', smsNumbers: '+15555550100' };
+
+
+let s: Synthesized<MonitorStack>;
+let m: MonitorStack['monitor'];
+
+beforeAll(() => {
+  s = synthStack(CONTEXT);
+  m = s.subject.monitor;
+});
+
+/** A dashboard body is a Fn::Join of JSON text and tokens: join it with each token replaced by `<logicalId>`. */
+function dashboardBody(): { widgets: { type: string; properties: Record<string, unknown> }[] } {
+  const dashboard = Object.values(s.template.findResources('AWS::CloudWatch::Dashboard'))[0];
+  const parts = dashboard?.Properties.DashboardBody['Fn::Join'][1] as unknown[];
+  const text = parts
+    .map((p) => (typeof p === 'string' ? p : `<${JSON.stringify(p).replace(/"/g, "'")}>`))
+    .join('');
+  return JSON.parse(text);
+}
+
+describe('alarms', () => {
+  const topicActions = () => ({ AlarmActions: [ref(m.alarmTopic)], OKActions: [ref(m.alarmTopic)] });
+  const service = [{ Name: TELEMETRY.dimensions.service, Value: TELEMETRY.service }];
+
+  it('alarms on any function error', () => {
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: ref(m.function) }],
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      ...topicActions(),
+    });
+  });
+
+  it('alarms when no run succeeded within two schedule periods, silence included', () => {
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: TELEMETRY.namespace,
+      MetricName: TELEMETRY.metrics.successfulRuns,
+      Dimensions: service,
+      Statistic: 'Sum',
+      Period: 900,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+      ...topicActions(),
+    });
+  });
+
+  it('alarms while any source is FAILED', () => {
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: TELEMETRY.namespace,
+      MetricName: TELEMETRY.metrics.failedSources,
+      Dimensions: service,
+      Statistic: 'Maximum',
+      Period: 900,
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'ignore',
+      ...topicActions(),
+    });
+  });
+
+  it('alarms on any message in the dead-letter queue', () => {
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(m.dlq), 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      ...topicActions(),
+    });
+  });
+
+  it('exposes the four alarms, each notifying the topic', () => {
+    expect(Object.keys(m.alarms).sort()).toEqual(['deadLetters', 'errors', 'failedSources', 'noSuccessfulRun']);
+    const alarms = s.template.findResources('AWS::CloudWatch::Alarm');
+    for (const alarm of Object.values(m.alarms)) {
+      expect(alarms[logicalId(alarm)]?.Properties).toMatchObject(topicActions());
+    }
+  });
+});
+
+describe('dashboard', () => {
+  it('graphs sources per status and aggregator with a SEARCH expression', () => {
+    const search =
+      `SEARCH('{${TELEMETRY.namespace},service,Aggregator,Status} ` +
+      `MetricName="${TELEMETRY.metrics.sources}" service="${TELEMETRY.service}"', 'Maximum', 900)`;
+    const widget = dashboardBody().widgets.find((w) => w.properties.title === 'Sources per status, per aggregator');
+    expect(widget?.properties.metrics).toEqual([[{ expression: search, period: 900 }]]);
+  });
+
+  it('graphs runs, errors and duration from the function and the monitor metrics', () => {
+    const fn = `<{'Ref':'${logicalId(m.function)}'}>`;
+    const own = (metric: string) => [TELEMETRY.namespace, metric, 'service', TELEMETRY.service];
+    const metrics = (title: string) =>
+      (dashboardBody().widgets.find((w) => w.properties.title === title)?.properties.metrics as unknown[][]).map(
+        (line) => line.slice(0, -1),
+      );
+    expect(metrics('Runs')).toEqual([
+      own(TELEMETRY.metrics.successfulRuns),
+      ['AWS/Lambda', 'Invocations', 'FunctionName', fn],
+    ]);
+    expect(metrics('Errors')).toEqual([
+      ['AWS/Lambda', 'Errors', 'FunctionName', fn],
+      own(TELEMETRY.metrics.aggregatorErrors),
+    ]);
+    expect(metrics('Duration (ms)')).toEqual([
+      ['AWS/Lambda', 'Duration', 'FunctionName', fn],
+      ['AWS/Lambda', 'Duration', 'FunctionName', fn],
+      own(TELEMETRY.metrics.runDuration),
+    ]);
+    const stats = (dashboardBody().widgets.find((w) => w.properties.title === 'Duration (ms)')?.properties
+      .metrics as { stat: string }[][]).map((line) => line[line.length - 1]?.stat);
+    expect(stats).toEqual(['p50', 'Maximum', 'Maximum']);
+  });
+
+  it('shows the alarms', () => {
+    const widget = dashboardBody().widgets.find((w) => w.type === 'alarm');
+    expect(widget?.properties.alarms).toHaveLength(4);
+  });
+});
+
+describe('outputs', () => {
+  it('keeps its output keys stable', () => {
+    expect(OUTPUTS).toEqual({
+      tableName: 'TableName',
+      topicArn: 'TopicArn',
+      alarmTopicArn: 'AlarmTopicArn',
+      functionName: 'FunctionName',
+      dashboardUrl: 'DashboardUrl',
+    });
+    expect(Object.keys(s.template.findOutputs('*')).sort()).toEqual(Object.values(OUTPUTS).sort());
+  });
+
+  it('outputs the table, topic and function names and the dashboard URL', () => {
+    s.template.hasOutput('TableName', { Value: ref(m.table) });
+    s.template.hasOutput('TopicArn', { Value: ref(m.topic) });
+    s.template.hasOutput('AlarmTopicArn', { Value: ref(m.alarmTopic) });
+    s.template.hasOutput('FunctionName', { Value: ref(m.function) });
+    s.template.hasOutput('DashboardUrl', {
+      Value: {
+        'Fn::Join': [
+          '',
+          [
+            'https://',
+            { Ref: 'AWS::Region' },
+            '.console.aws.amazon.com/cloudwatch/home?region=',
+            { Ref: 'AWS::Region' },
+            '#dashboards/dashboard/',
+            ref(m.dashboard),
+          ],
+        ],
+      },
+    });
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('reports no error and no warning', () => {
+    expect(nagViolations(s.app)).toEqual([]);
+  });
+
+  it('acknowledges only the deliberate findings, each on its own construct, with a reason', () => {
+    const found = acknowledgments(s.app);
+    expect(found.map(({ path, id }) => ({ path, id })).sort((a, b) => a.id.localeCompare(b.id))).toEqual([
+      { path: m.role.node.path, id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]' },
+      {
+        path: m.role.node.path,
+        id: `AwsSolutions-IAM5[Resource::<${logicalId(m.table)}.Arn>/index/*]`,
+      },
+      {
+        path: m.role.node.path,
+        id:
+          'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:config:<AWS::Region>:<AWS::AccountId>:' +
+          'config-aggregator/*]',
+      },
+      { path: m.dlq.node.path, id: 'AwsSolutions-SQS3' },
+    ]);
+    for (const { reason } of found) expect(reason.length).toBeGreaterThan(60);
+  });
+});
