@@ -11,6 +11,7 @@ import { SETTINGS } from './settings/schemas';
 export { ConfigurationError, SettingsError, parseSetting, type SettingSchema } from './settings/parse';
 export {
   AGGREGATOR_NAME,
+  bucketName,
   SMS_NOTICE_KINDS,
   MAX_HISTORY_RETENTION_DAYS,
   SETTINGS,
@@ -64,6 +65,8 @@ export interface MonitorSettings {
    * publication (docs/integrations.md).
    */
   readonly chatTopicArn?: string;
+  /** The bucket the function writes the status report to at each full sweep (docs/report.md); none when undefined. */
+  readonly reportBucket?: string;
 }
 
 /** Environment variable names: the construct writes them, the handler reads them. */
@@ -81,6 +84,7 @@ export const ENV = {
   eventBusName: 'EVENT_BUS_NAME',
   securityHubFindings: 'SECURITY_HUB_FINDINGS',
   chatTopicArn: 'CHAT_TOPIC_ARN',
+  reportBucket: 'REPORT_BUCKET',
 } as const satisfies Record<keyof MonitorSettings, string>;
 
 /**
@@ -109,6 +113,7 @@ export function settingsFromEnvironment(env: Readonly<Record<string, string | un
   };
 
   const aggregators = read<string[] | undefined>(ENV.aggregators, SETTINGS.aggregators, undefined);
+  const reportBucket = read<string | undefined>(ENV.reportBucket, SETTINGS.reportBucket, undefined);
   const settings: MonitorSettings = {
     ...(aggregators && aggregators.length > 0 ? { aggregators } : {}),
     tableName: required(ENV.tableName, SETTINGS.tableName),
@@ -123,6 +128,7 @@ export function settingsFromEnvironment(env: Readonly<Record<string, string | un
     ...present('eventBusName', read<string | undefined>(ENV.eventBusName, SETTINGS.eventBusName, undefined)),
     securityHubFindings: read(ENV.securityHubFindings, SETTINGS.securityHubFindings, DEFAULTS.securityHubFindings),
     ...present('chatTopicArn', read<string | undefined>(ENV.chatTopicArn, SETTINGS.chatTopicArn, undefined)),
+    ...(reportBucket === undefined ? {} : { reportBucket }),
   };
   if (errors.length > 0) throw new ConfigurationError(errors);
   return settings;
@@ -153,5 +159,6 @@ export function settingsToEnvironment(s: MonitorSettings): Record<string, string
     ...(s.eventBusName === undefined ? {} : { [ENV.eventBusName]: s.eventBusName }),
     ...(s.securityHubFindings === undefined ? {} : { [ENV.securityHubFindings]: String(s.securityHubFindings) }),
     ...(s.chatTopicArn === undefined ? {} : { [ENV.chatTopicArn]: s.chatTopicArn }),
+    ...(s.reportBucket === undefined ? {} : { [ENV.reportBucket]: s.reportBucket }),
   };
 }

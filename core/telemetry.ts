@@ -22,5 +22,11 @@ export const TELEMETRY = {
     configCalls: 'ConfigCalls',
     /** SNS messages accepted in this run (dimension service). */
     noticesPublished: 'NoticesPublished',
+    /** Status reports written to the report bucket in this run, one per aggregator swept in full (dimension service). */
+    reportsWritten: 'ReportsWritten',
+    /** Status reports that could not be written (read, rendered or put) in this run (dimension service). */
+    reportFailures: 'ReportFailures',
+    /** Status reports skipped for size or time left in this run (dimension service). */
+    reportsSkipped: 'ReportsSkipped',
   },
 } as const;

@@ -9,6 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 
 /**
@@ -29,3 +30,11 @@ export const sns = new SNSClient(RETRY);
 export const eventBridge = new EventBridgeClient(RETRY);
 /** Built once like the others; only sent to when securityHubFindings is on. */
 export const securityHub = new SecurityHubClient(RETRY);
+/**
+ * Only when the status report is written (REPORT_BUCKET): loaded and created then, so that a function without it
+ * does not evaluate the S3 client's code at its cold start (esbuild defers a dynamically imported module's code).
+ */
+export async function s3(): Promise<S3Client> {
+  const { S3Client } = await import('@aws-sdk/client-s3');
+  return new S3Client(RETRY);
+}

@@ -33,6 +33,7 @@ import { EventsNotDeliveredError, type EventsPublisher } from '../adapters/event
 import { FindingsNotDeliveredError, type SecurityHubPublisher } from '../adapters/securityhub-publisher';
 import type { HistoryStore } from '../adapters/store/history-store';
 import { HISTORY_KEY_LAYOUT } from '../adapters/store/table-schema';
+import type { ReportStep } from './reports';
 
 export interface Publisher {
   publish(publication: Publication): Promise<string>;
@@ -52,6 +53,8 @@ export interface DeliveryDeps {
   readonly store: Pick<HistoryStore, 'tableName' | 'record'>;
   readonly notifier: Publisher;
   readonly integrations?: Integrations;
+  /** The report step, whose link the e-mail names (reportBucket). */
+  readonly reports?: Pick<ReportStep, 'link'>;
   readonly logger: Logger;
 }
 
@@ -180,6 +183,7 @@ async function publishDigest(deps: DeliveryDeps, digest: Digest, refused: Refuse
     tableName: store.tableName,
     historyKeys: HISTORY_KEY_LAYOUT,
     ...(settings.smsNotices ? { smsNotices: settings.smsNotices } : {}),
+    ...(deps.reports ? { report: deps.reports.link } : {}),
   });
   let published = 0;
   for (const [i, part] of parts.entries()) {

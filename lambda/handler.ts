@@ -5,7 +5,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { config, dynamodb, eventBridge, securityHub, sns } from './clients';
+import { config, dynamodb, eventBridge, s3, securityHub, sns } from './clients';
 import { ConfigReader } from '../adapters/config-reader';
 import { EventsPublisher } from '../adapters/events-publisher';
 import { ChatNotifier, Notifier } from '../adapters/notifier';
@@ -16,6 +16,7 @@ import { settingsFromEnvironment } from '../core/settings';
 import { TELEMETRY } from '../core/telemetry';
 import { MonitorRunError, runMonitor, type RunReport } from './run';
 import { HistoryStore } from '../adapters/store/history-store';
+import { FullSweepReports, type ReportOutcome } from './reports';
 
 const settings = settingsFromEnvironment(process.env);
 const logger = new Logger({ serviceName: TELEMETRY.service });
@@ -28,17 +29,34 @@ const metrics = new Metrics({ namespace: TELEMETRY.namespace, serviceName: TELEM
 let remainingMs = () => Number.POSITIVE_INFINITY;
 const DELIVERY_RESERVE_MS = 10_000;
 const deadline: Deadline = { remainingMs: () => remainingMs(), reserveMs: DELIVERY_RESERVE_MS };
+const store = new HistoryStore(dynamodb, { tableName: settings.tableName, historyRetentionDays: settings.historyRetentionDays });
+const REPORT_METRIC = {
+  written: TELEMETRY.metrics.reportsWritten,
+  failed: TELEMETRY.metrics.reportFailures,
+  skipped: TELEMETRY.metrics.reportsSkipped,
+} as const satisfies Record<ReportOutcome, string>;
+/** The report step, its writer and the S3 client loaded only when REPORT_BUCKET is set (top-level await, at init). */
+async function reportStep(bucket: string): Promise<FullSweepReports> {
+  const [{ ReportWriter }, client] = await Promise.all([import('../adapters/report-writer'), s3()]);
+  return new FullSweepReports(new ReportWriter(client, store, { bucket }), logger, {
+    // Lambda sets AWS_REGION (Lambda Developer Guide, "Defined runtime environment variables").
+    ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
+    count: (outcome) => metrics.addMetric(REPORT_METRIC[outcome], MetricUnit.Count, 1),
+  });
+}
+const reports = settings.reportBucket ? await reportStep(settings.reportBucket) : undefined;
 const deps = {
   settings,
   logger,
   reader: new ConfigReader(config),
-  store: new HistoryStore(dynamodb, { tableName: settings.tableName, historyRetentionDays: settings.historyRetentionDays }),
+  store,
   notifier: new Notifier(sns, settings.topicArn),
   integrations: {
     events: new EventsPublisher(eventBridge, { deadline }),
     ...(settings.securityHubFindings ? { findings: new SecurityHubPublisher(securityHub, { deadline }) } : {}),
     ...(settings.chatTopicArn ? { chat: new ChatNotifier(sns, settings.chatTopicArn) } : {}),
   },
+  ...(reports ? { reports } : {}),
 };
 
 export const handler = async (event: unknown, context: Context): Promise<RunReport> => {

@@ -23,6 +23,7 @@ import type { Deadline } from '../core/deadline';
 import { AggwatchError, errorCode } from '../core/errors';
 import { decideErrorCodeChanges, type FindingsContext } from '../core/findings';
 import { changedBefore, deliverDigest, monitorMarker, type DeliveryInput, type Integrations, type Publisher } from './deliver';
+import type { ReportStep } from './reports';
 
 export type { Integrations, Publisher } from './deliver';
 
@@ -34,6 +35,8 @@ export interface MonitorDeps {
   /** EventBridge, Security Hub CSPM and chat (lambda/deliver.ts); absent: the SNS digest only. */
   readonly integrations?: Integrations;
   readonly logger: Logger;
+  /** The status report of each aggregator swept in full (reportBucket); never fails the run (reports.ts). */
+  readonly reports?: ReportStep;
 }
 
 export interface RunContext {
@@ -98,6 +101,7 @@ export async function runMonitor(deps: MonitorDeps, ctx: RunContext): Promise<Ru
     aggregators.push(await watchAggregator(deps, ctx, aggregator));
     deps.logger.removeKeys(['aggregator']);
   }
+  await deps.reports?.afterRun(ctx, aggregators);
   return {
     at: ctx.at,
     aggregators,

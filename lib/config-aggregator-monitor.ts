@@ -7,6 +7,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -19,8 +20,12 @@ import { acknowledgeNagFindings } from './monitor/nag';
 import { createNotifications } from './monitor/notifications';
 import { resolveProps, type ConfigAggregatorMonitorProps } from './monitor/props';
 import { createMonitorTable } from './monitor/table';
+import { createReportBucket } from './monitor/report-bucket';
+import { REPORT_PREFIX } from '../core/report/location';
+import { SettingsError } from '../core/settings';
 
 export type { MonitorAlarms } from './monitor/alarms';
+export type { ReportBucketOptions } from './monitor/report-bucket';
 export { CONFIG_ACTIONS, FUNCTION_RUNTIME } from './monitor/function';
 export {
   LOG_RETENTION_DAYS,
@@ -59,6 +64,8 @@ export class ConfigAggregatorMonitor extends Construct {
   public readonly securityGroup?: ec2.SecurityGroup;
   /** The topic the chat notifications go to, when `chat` is set (its channels are subscribed to it). */
   public readonly chatTopic?: sns.ITopic;
+  /** The bucket the status reports are written to (`reportBucket`), created or given; undefined without one. */
+  public readonly reportBucket?: s3.IBucket;
   public readonly alarms: MonitorAlarms;
   public readonly dashboard: cloudwatch.Dashboard;
   /** The period the alarms evaluate the function's metrics over: the schedule's, capped (see lib/schedule.ts). */
@@ -73,7 +80,14 @@ export class ConfigAggregatorMonitor extends Construct {
     const notifications = createNotifications(this, resolved, this.key);
     this.topic = notifications.topic;
     this.alarmTopic = notifications.alarmTopic;
-    const parts = createMonitorFunction(this, resolved, { table: this.table, topic: this.topic, key: this.key });
+    const report = resolved.reportBucket;
+    this.reportBucket = report && ('existing' in report ? report.existing : createReportBucket(this, report.create, this.key));
+    const parts = createMonitorFunction(this, resolved, {
+      table: this.table,
+      topic: this.topic,
+      key: this.key,
+      ...(this.reportBucket ? { reportBucket: this.reportBucket } : {}),
+    });
     this.function = parts.function;
     this.role = parts.role;
     this.logGroup = parts.logGroup;
@@ -121,5 +135,14 @@ export class ConfigAggregatorMonitor extends Construct {
    */
   public grantReadHistory(grantee: iam.IGrantable): iam.Grant {
     return this.table.grant(grantee, ...READER_TABLE_ACTIONS);
+  }
+
+  /**
+   * Lets `grantee` read the status reports (`s3:GetObject*`, `s3:List*` and, for a key the construct knows,
+   * `kms:Decrypt`), under `reports/` only. Throws without `reportBucket`.
+   */
+  public grantReadReports(grantee: iam.IGrantable): iam.Grant {
+    if (!this.reportBucket) throw new SettingsError('reportBucket', null, 'a bucket (or true) when the reports are to be read: grantReadReports needs one');
+    return this.reportBucket.grantRead(grantee, `${REPORT_PREFIX}*`);
   }
 }

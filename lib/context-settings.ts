@@ -33,8 +33,23 @@ const NETWORK_KEYS = ['vpcId', 'subnetIds'] as const;
 /** The integrations' constructs, by name and id: the bus and the chat channels (`integrationsFromContext`). */
 const INTEGRATION_KEYS = ['eventBusName', 'slackWorkspaceId', 'slackChannelId', 'teamsTeamId', 'teamsChannelId', 'teamsTenantId'] as const;
 
+/** The report bucket: the name of an existing bucket, or `create` (`reportBucketFromContext`). */
+const REPORT_BUCKET_KEY = 'reportBucket';
+
 /** The context keys the stack reads. */
-export const CONTEXT_KEYS: readonly string[] = [...PROP_KEYS, ...NETWORK_KEYS, ...INTEGRATION_KEYS];
+export const CONTEXT_KEYS: readonly string[] = [...PROP_KEYS, ...NETWORK_KEYS, ...INTEGRATION_KEYS, REPORT_BUCKET_KEY];
+
+/**
+ * The `reportBucket` context key: `create` for a bucket the stack creates (every default), or the name of an existing
+ * bucket (S3's naming rules); undefined when unset or blank.
+ */
+export function reportBucketFromContext(context: Readonly<Record<string, unknown>>): { readonly name: string } | 'create' | undefined {
+  const value = context[REPORT_BUCKET_KEY];
+  if (value === undefined || (typeof value === 'string' && value.trim() === '')) return undefined;
+  if (typeof value === 'string' && value.trim().toLowerCase() === 'create') return 'create';
+  const schema = z.pipe(z.string({ error: 'create, or the name of an existing S3 bucket' }), SETTINGS.reportBucket);
+  return { name: parseSetting(REPORT_BUCKET_KEY, schema, value) };
+}
 
 /** Thrown for a context key that is not ours but is spelled almost like one. */
 export class UnknownContextKeyError extends AggwatchError {

@@ -1,9 +1,10 @@
 import { Annotations, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { ConfigAggregatorMonitor, type ConfigAggregatorMonitorProps } from './config-aggregator-monitor';
-import { integrationsFromContext, monitorPropsFromContext, networkFromContext } from './context-settings';
+import { integrationsFromContext, monitorPropsFromContext, networkFromContext, reportBucketFromContext } from './context-settings';
 import { OUTPUTS } from '../core/stack-outputs';
 
 export { OUTPUTS };
@@ -20,6 +21,7 @@ export class MonitorStack extends Stack {
       ...monitorPropsFromContext(context),
       ...this.network(context),
       ...this.integrations(context),
+      ...this.reportBucket(context),
     });
 
     new CfnOutput(this, OUTPUTS.tableName, {
@@ -56,6 +58,13 @@ export class MonitorStack extends Stack {
           ? events.EventBus.fromEventBusArn(this, 'EventBus', eventBusName)
           : events.EventBus.fromEventBusName(this, 'EventBus', eventBusName);
     return { ...(eventBus ? { eventBus } : {}), ...(chat ? { chat } : {}) };
+  }
+
+  /** The report bucket the context names (an existing bucket by name: no lookup), or `create`. */
+  private reportBucket(context: Record<string, unknown>): Pick<ConfigAggregatorMonitorProps, 'reportBucket'> {
+    const choice = reportBucketFromContext(context);
+    if (choice === undefined) return {};
+    return { reportBucket: choice === 'create' ? true : s3.Bucket.fromBucketName(this, 'ReportBucket', choice.name) };
   }
 
   /**

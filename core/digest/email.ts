@@ -9,6 +9,7 @@ import { currentCommand, historyCommand } from './commands';
 import { hintFor, type HintScope } from './hints';
 import { FIELD_MAX, MAX_PARTS } from './limits';
 import type { HistoryKeyLayout, RenderOptions } from './message';
+import { consoleUrl, latestReportKey, s3Uri, type ReportLink } from '../report/location';
 import { isoTime, withRelative } from './time-text';
 import { NO_CODE, SECTIONS, SECTION_TITLE, byCount, countBy, countsPhrase, groupKey, ofKind, partLabel } from './wording';
 
@@ -115,8 +116,21 @@ export function footer(aggregator: string, options: RenderOptions): string {
     `  One source:   ${historyCommand(aggregator)}`,
     `  All failing:  ${currentCommand(aggregator, 'FAILED')}`,
     ...(keys ? [`  ${table}: query pk = "${keys.pk(aggregator, '<source id>')}"; sort key "${keys.sk}".`] : []),
+    ...(options.report ? reportLines(aggregator, options.report) : []),
     '',
   ].join('\n');
+}
+
+/** Where the aggregator's status report is (rewritten at each full sweep): its S3 URI and console page, no presigned URL. */
+function reportLines(aggregator: string, link: ReportLink): string[] {
+  const latest = latestReportKey(aggregator);
+  const page = consoleUrl(link, latest);
+  return [
+    '',
+    'STATUS REPORT (map of every source by region; rewritten at each full sweep)',
+    `  ${s3Uri(link.bucket, latest)}`,
+    ...(page ? [`  Console: ${page}`] : []),
+  ];
 }
 
 /** What one part carries, for its header: how many sources it lists from which position, and how many it summarises. */

@@ -7,6 +7,7 @@
 import type { MonitorNotice, NoticeKind, SourceNotice } from '../notices';
 import { ATTRIBUTE, type DeliveryFormat, type Severity } from './formats';
 import { utf8 } from './limits';
+import type { ReportLink } from '../report/location';
 
 export interface MessageAttributes {
   readonly format: DeliveryFormat;
@@ -57,6 +58,8 @@ export interface RenderOptions {
   readonly historyKeys?: HistoryKeyLayout;
   /** The notice kinds told by SMS (the smsNotices setting); default DEFAULTS.smsNotices. */
   readonly smsNotices?: readonly NoticeKind[];
+  /** The bucket the status report is written to (reportBucket); the e-mail then names it. */
+  readonly report?: ReportLink;
 }
 
 export type AttributeDataType = 'String' | 'String.Array' | 'Number';

@@ -86,6 +86,36 @@ export function flag(): SettingSchema<boolean> {
   return z.union([z.boolean(), written], { error: 'true or false' });
 }
 
+/**
+ * An S3 general purpose bucket name, by S3's naming rules
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html): 3 to 63 lowercase letters, digits,
+ * periods and hyphens, beginning and ending with a letter or digit, no two adjacent periods, not an IP address, none
+ * of the reserved prefixes (xn--, sthree-, amzn-s3-demo-) or suffixes (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3).
+ */
+export function bucketName(): SettingSchema<string, string> {
+  const allowed =
+    'an S3 bucket name: 3 to 63 lowercase letters, digits, . or -, beginning and ending with a letter or digit, ' +
+    'no "..", not an IP address, not starting with xn--, sthree- or amzn-s3-demo-, not ending with -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3';
+  return z.string({ error: allowed }).check(
+    z.trim(),
+    z.regex(BUCKET_NAME, { error: allowed }),
+    z.refine((name: string) => !isReservedBucketName(name), { error: allowed }),
+  );
+}
+
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const RESERVED_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
+const RESERVED_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
+
+function isReservedBucketName(name: string): boolean {
+  return (
+    name.includes('..') ||
+    /^\d{1,3}(\.\d{1,3}){3}$/.test(name) ||
+    RESERVED_PREFIXES.some((p) => name.startsWith(p)) ||
+    RESERVED_SUFFIXES.some((s) => name.endsWith(s))
+  );
+}
+
 /** The settings shared by the function's environment, the CDK context and props, and the CLI. */
 export const SETTINGS = {
   aggregators: listOf(matching(AGGREGATOR_NAME, 'aggregator names of 1 to 256 letters, digits, _ or - ([\\w-]{1,256})')),
@@ -103,4 +133,5 @@ export const SETTINGS = {
   eventBusName: matching(EVENT_BUS, 'an EventBridge bus name ([/.\\-_A-Za-z0-9]{1,256}) or bus ARN such as arn:aws:events:us-east-1:123456789012:event-bus/security'),
   securityHubFindings: flag(),
   chatTopicArn: matching(TOPIC_ARN, 'an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:chat'),
+  reportBucket: bucketName(),
 } as const;

@@ -9,6 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -18,6 +19,7 @@ import { HANDLER_TABLE_ACTIONS } from '../../adapters/store/table-schema';
 import { functionCodeProps } from './function-code';
 import { createIntegrations, type MonitorIntegrations } from './integrations';
 import { createFunctionNetwork } from './network';
+import { grantReportWrites } from './report-bucket';
 import type { ResolvedProps } from './props';
 
 const SOURCES_STATUS_ACTION = 'config:DescribeConfigurationAggregatorSourcesStatus';
@@ -50,7 +52,7 @@ export interface MonitorFunction {
 export function createMonitorFunction(
   scope: Construct,
   props: ResolvedProps,
-  resources: { readonly table: dynamodb.Table; readonly topic: sns.ITopic; readonly key: kms.IKey },
+  resources: { readonly table: dynamodb.Table; readonly topic: sns.ITopic; readonly key: kms.IKey; readonly reportBucket?: s3.IBucket },
 ): MonitorFunction {
   const dlq = new sqs.Queue(scope, 'DeadLetterQueue', {
     encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -105,6 +107,7 @@ export function createMonitorFunction(
         ...(integrations.eventBusName === undefined ? {} : { eventBusName: integrations.eventBusName }),
         securityHubFindings: props.securityHubFindings,
         ...(integrations.chatTopic ? { chatTopicArn: integrations.chatTopic.topicArn } : {}),
+        ...(resources.reportBucket ? { reportBucket: resources.reportBucket.bucketName } : {}),
       }),
       POWERTOOLS_SERVICE_NAME: TELEMETRY.service,
       POWERTOOLS_METRICS_NAMESPACE: TELEMETRY.namespace,
@@ -116,6 +119,7 @@ export function createMonitorFunction(
 
   for (const statement of functionStatements(scope, props, resources.table)) role.addToPrincipalPolicy(statement);
   resources.topic.grantPublish(fn);
+  if (resources.reportBucket) grantReportWrites(resources.reportBucket, role);
 
   const rule = new events.Rule(scope, 'Schedule', {
     description: 'Runs the config-aggregator-watch check',

@@ -1,12 +1,24 @@
 import { Token } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as events from 'aws-cdk-lib/aws-events';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod/mini';
 import type { AlertableStatus } from '../../core/model';
 import type { NoticeKind } from '../../core/notices';
-import { DEFAULTS, SETTINGS, SettingsError, flag, matching, parseSetting, wholeNumber, type SettingSchema } from '../../core/settings';
+import {
+  DEFAULTS,
+  MAX_HISTORY_RETENTION_DAYS,
+  SETTINGS,
+  SettingsError,
+  flag,
+  matching,
+  parseSetting,
+  wholeNumber,
+  type SettingSchema,
+} from '../../core/settings';
 import { SCHEDULE, type ParsedSchedule } from '../schedule';
+import { REPORT_BUCKET_DEFAULTS, type ReportBucketChoice, type ReportBucketOptions } from './report-bucket';
 
 /** Upper bound of `historyRetentionDays`: the function's own check of its environment. */
 export { MAX_HISTORY_RETENTION_DAYS } from '../../core/settings';
@@ -125,6 +137,15 @@ export interface ConfigAggregatorMonitorProps {
    * @default - no chat
    */
   readonly chat?: ChatChannels;
+  /**
+   * Write the status report (docs/report.md) at each full sweep of an aggregator, as
+   * `reports/<aggregator>/latest.html` and a dated copy, and name it in every digest e-mail. An existing bucket
+   * (the function gets `s3:PutObject` on `reports/*` of it; for SSE-KMS with a key of its own, grant the function
+   * role `kms:GenerateDataKey` on it), or `true` or options to create a private, KMS-encrypted, versioned bucket with
+   * lifecycle rules that meets the Control Tower controls on S3 (docs/report.md, "In S3").
+   * @default - no report is written
+   */
+  readonly reportBucket?: s3.IBucket | true | ReportBucketOptions;
 }
 
 /** Where the chat notifications go: a Slack channel, a Microsoft Teams channel, or both. */
@@ -177,6 +198,8 @@ export interface ResolvedProps {
   readonly eventBus?: events.IEventBus;
   readonly securityHubFindings: boolean;
   readonly chat?: ChatChannels;
+  /** The report bucket to use or create, if any. */
+  readonly reportBucket?: ReportBucketChoice;
 }
 
 // AWS::Chatbot::SlackChannelConfiguration and ::MicrosoftTeamsChannelConfiguration (CloudFormation User Guide):
@@ -233,7 +256,7 @@ export const PROP_SCHEMAS = {
 type PropKey = keyof typeof PROP_SCHEMAS;
 
 /** The props that are settings (a value a schema checks); the rest are constructs, typed by TypeScript alone. */
-export type SettingProps = Omit<ConfigAggregatorMonitorProps, 'vpc' | 'vpcSubnets' | 'eventBus' | 'chat'>;
+export type SettingProps = Omit<ConfigAggregatorMonitorProps, 'vpc' | 'vpcSubnets' | 'eventBus' | 'chat' | 'reportBucket'>;
 
 /** The value of prop `key` through its schema; throws SettingsError naming the prop. */
 export function parseProp<K extends PropKey>(key: K, value: unknown): z.output<(typeof PROP_SCHEMAS)[K]> {
@@ -266,6 +289,7 @@ export function resolveProps(props: ConfigAggregatorMonitorProps): ResolvedProps
   const network = props.vpc === undefined ? undefined : { vpc: props.vpc, ...(props.vpcSubnets ? { vpcSubnets: props.vpcSubnets } : {}) };
   const securityHubFindings = parseProp('securityHubFindings', props.securityHubFindings ?? DEFAULTS.securityHubFindings);
   const chat = resolveChat(props.chat);
+  const reportBucket = resolveReportBucket(props.reportBucket);
   return {
     aggregators,
     emails,
@@ -285,5 +309,21 @@ export function resolveProps(props: ConfigAggregatorMonitorProps): ResolvedProps
     ...(props.eventBus === undefined ? {} : { eventBus: props.eventBus }),
     securityHubFindings,
     ...(chat === undefined ? {} : { chat }),
+    ...(reportBucket === undefined ? {} : { reportBucket }),
   };
+}
+
+const isBucket = (value: object): value is s3.IBucket => 'bucketArn' in value && 'bucketName' in value;
+
+/** `reportBucket` as given: a bucket, `true` or options (their retention periods checked), or nothing. */
+function resolveReportBucket(value: ConfigAggregatorMonitorProps['reportBucket'] | false): ReportBucketChoice | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value !== true && (typeof value !== 'object' || value === null)) {
+    throw new SettingsError('reportBucket', value, 'an s3.IBucket, true, or the options of a bucket to create');
+  }
+  if (value !== true && isBucket(value)) return { existing: value };
+  const options: ReportBucketOptions = value === true ? {} : value;
+  const days = (key: 'reportRetentionDays' | 'accessLogRetentionDays') =>
+    parseSetting(`reportBucket.${key}`, wholeNumber(MAX_HISTORY_RETENTION_DAYS), options[key] ?? REPORT_BUCKET_DEFAULTS[key]);
+  return { create: { ...options, reportRetentionDays: days('reportRetentionDays'), accessLogRetentionDays: days('accessLogRetentionDays') } };
 }

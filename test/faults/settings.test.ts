@@ -22,6 +22,7 @@ const BAD: Record<(typeof ENV)[keyof typeof ENV], { value: string | undefined; s
   EVENT_BUS_NAME: { value: 'my bus', says: 'Invalid EVENT_BUS_NAME: "my bus". Allowed: an EventBridge bus name' },
   SECURITY_HUB_FINDINGS: { value: 'on', says: 'Invalid SECURITY_HUB_FINDINGS: "on". Allowed: true or false' },
   CHAT_TOPIC_ARN: { value: 'chat', says: 'Invalid CHAT_TOPIC_ARN: "chat". Allowed: an SNS topic ARN' },
+  REPORT_BUCKET: { value: 'My_Reports', says: 'Invalid REPORT_BUCKET: "My_Reports". Allowed: an S3 bucket name' },
 };
 const MISSING = ['TABLE_NAME', 'TOPIC_ARN'] as const;
 

@@ -21,6 +21,7 @@ import { SecurityHubPublisher } from '../../adapters/securityhub-publisher';
 import type { ObservedSource } from '../../core/model';
 import { DEFAULTS, type MonitorSettings } from '../../core/settings';
 import { runMonitor, type RunReport } from '../../lambda/run';
+import type { ReportStep } from '../../lambda/reports';
 import { HistoryStore } from '../../adapters/store/history-store';
 import type { LocalDynamoDB } from '../../tools/local/local-dynamodb';
 
@@ -53,6 +54,8 @@ export class Harness {
   /** The chat topic's messages. */
   readonly chat: string[] = [];
   integrations = false;
+  /** The status report step (reportBucket), when a test sets one. */
+  reports: ReportStep | undefined;
 
   constructor(local: LocalDynamoDB, tableName: string, settings: Partial<MonitorSettings> = {}) {
     this.store = new HistoryStore(local.documentClient, { tableName, historyRetentionDays: 30, backoffMs: 1 });
@@ -121,6 +124,7 @@ export class Harness {
             }
           : {}),
         logger: new Logger({ logLevel: 'SILENT' }),
+        ...(this.reports ? { reports: this.reports } : {}),
       },
       { at, ...(remainingMs ? { remainingMs } : {}), findingsContext: ACCOUNT },
     );

@@ -160,6 +160,7 @@ describe('settingsFromEnvironment', () => {
       'NOTIFY_RECOVERIES',
       'REMIND_AFTER_HOURS',
       'SECURITY_HUB_FINDINGS',
+      'REPORT_BUCKET',
       'SMS_NOTICES',
       'STALE_AFTER_HOURS',
       'TABLE_NAME',
@@ -181,8 +182,9 @@ describe('settingsFromEnvironment', () => {
     eventBusName: 'arn:aws:events:eu-west-1:123456789012:event-bus/security',
     securityHubFindings: true,
     chatTopicArn: 'arn:aws:sns:eu-west-1:123456789012:aggwatch-chat',
+    reportBucket: 'aggwatch-reports.example',
   };
-  const { aggregators: _a, staleAfterHours: _s, eventBusName: _e, chatTopicArn: _c, ...rest } = full;
+  const { aggregators: _a, staleAfterHours: _s, eventBusName: _e, chatTopicArn: _c, reportBucket: _r, ...rest } = full;
   const minimal: MonitorSettings = { ...rest, securityHubFindings: false };
 
   it.each<[string, MonitorSettings]>([

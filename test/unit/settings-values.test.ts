@@ -11,6 +11,7 @@ const positiveInteger = (key: string, value: unknown, max?: number) => parseSett
 const booleanValue = (key: string, value: unknown) => parseSetting(key, SETTINGS.notifyRecoveries, value);
 const topicArn = (key: string, value: unknown) => parseSetting(key, SETTINGS.topicArn, value);
 const tableName = (key: string, value: unknown) => parseSetting(key, SETTINGS.tableName, value);
+const reportBucket = (key: string, value: unknown) => parseSetting(key, SETTINGS.reportBucket, value);
 
 describe('splitList', () => {
   it('trims, drops empty items and duplicates, from a string or a list', () => {
@@ -319,5 +320,48 @@ describe('topicArn and tableName', () => {
 
     // Assess
     expect(error.message).toBe(`Invalid TABLE_NAME: "${bad}". Allowed: a DynamoDB table name ([\\w.-]{3,255}).`);
+  });
+});
+
+describe('reportBucket', () => {
+  it('accepts bucket names by S3 naming rules, trimmed', () => {
+    // Prepare
+    const names = ['abc', 'aggwatch-reports.example.com', `a${'b'.repeat(61)}c`, '1-2.3', ' my-bucket '];
+
+    // Act
+    const accepted = names.map((n) => reportBucket('REPORT_BUCKET', n));
+
+    // Assess
+    expect(accepted).toStrictEqual(['abc', 'aggwatch-reports.example.com', `a${'b'.repeat(61)}c`, '1-2.3', 'my-bucket']);
+  });
+
+  it.each([
+    'ab',
+    'a'.repeat(64),
+    'My-Bucket',
+    'my_bucket',
+    '-bucket',
+    'bucket-',
+    'my..bucket',
+    '192.168.5.4',
+    'xn--bucket',
+    'sthree-bucket',
+    'amzn-s3-demo-bucket',
+    'bucket-s3alias',
+    'bucket--ol-s3',
+    'bucket.mrap',
+    'bucket--x-s3',
+    'bucket--table-s3',
+    's3://my-bucket',
+  ])('rejects %s, saying what S3 allows', (bad) => {
+    // Prepare
+    const key = 'REPORT_BUCKET';
+
+    // Act
+    const error = thrown(() => reportBucket(key, bad));
+
+    // Assess
+    expect(error).toBeInstanceOf(SettingsError);
+    expect(error.message).toMatch(new RegExp(`^Invalid REPORT_BUCKET: ${JSON.stringify(bad).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\. Allowed: an S3 bucket name: 3 to 63 lowercase`));
   });
 });
