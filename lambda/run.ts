@@ -2,12 +2,12 @@
  * One run of the monitor: for each aggregator, read Config, reconcile with the store, record, notify.
  * Decisions are the core's (core/); this file only sequences the adapters around them.
  */
-import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ATTENTION_FILTER, sourceKey, type AggregatorMeta, type ObservedSource, type RunSummary, type SourceState } from '../core/model';
 import type { MonitorSettings } from '../core/settings';
 import { dedupe, reconcile, type Reconciliation } from '../core/reconcile';
-import { attentionSetShrank, fullSweepDue, nextStaleAt, type SweepReason } from '../core/sweep';
+import { attentionSetShrank, fullSweepDue, type SweepReason } from '../core/sweep';
+import { afterFullSweep, emptySummary, recordedError, sameMeta, statusCounts } from '../core/aggregator-record';
 import {
   afterSilentClear,
   decideMonitorNotice,
@@ -20,7 +20,7 @@ import type { ConfigReader, ReadResult } from '../adapters/config-reader';
 import type { HistoryStore } from '../adapters/store/history-store';
 import { WRITE_ITEMS_PER_SECOND } from '../adapters/store/table-schema';
 import type { Deadline } from '../core/deadline';
-import { AggwatchError, errorCode } from '../core/errors';
+import { AggwatchError } from '../core/errors';
 import { decideErrorCodeChanges, type FindingsContext } from '../core/findings';
 import { changedBefore, deliverDigest, monitorMarker, type DeliveryInput, type Integrations, type Publisher } from './deliver';
 import type { ReportStep } from './reports';
@@ -129,7 +129,7 @@ async function discover(
     return { names };
   } catch (e) {
     deps.logger.error('Could not list the aggregators', { error: e as Error });
-    const partial = { ...emptySummary(DISCOVERY, ctx.at, started), configCalls: 1 };
+    const partial = { ...emptySummary(DISCOVERY, ctx.at, Date.now() - started), configCalls: 1 };
     return { failure: await recordFailure(deps, ctx, DISCOVERY, meta, e, partial) };
   }
 }
@@ -165,7 +165,7 @@ async function watchAggregator(deps: MonitorDeps, ctx: RunContext, aggregator: s
   let counts: Record<string, number> = {};
   let configCalls = 0;
   const summary = (fields: Partial<RunSummary>): RunSummary => ({
-    ...emptySummary(aggregator, ctx.at, started),
+    ...emptySummary(aggregator, ctx.at, Date.now() - started),
     counts,
     configCalls,
     noticesPublished: published,
@@ -201,7 +201,7 @@ async function watchAggregator(deps: MonitorDeps, ctx: RunContext, aggregator: s
 
     const kept = metaAfterMonitorNotice(meta ?? { aggregator }, monitorNotice, undefined, ctx.at);
     const next: AggregatorMeta =
-      seen.mode === 'fast' ? kept : afterFullSweep(kept, rec.states.values(), seen.sourcesRead, ctx.at, settings);
+      seen.mode === 'fast' ? kept : afterFullSweep(kept, rec.states.values(), seen.sourcesRead, ctx.at, settings.staleAfterHours);
     if (!sameMeta(next, meta)) await putMeta(deps, next, ctx.at);
 
     const report = summary({
@@ -246,7 +246,7 @@ async function assess(
     pages: obs.read.pages,
     calls: obs.calls,
     sourcesRead: obs.observed.length,
-    counts: countStatuses(obs, meta),
+    counts: statusCounts(obs.observed, obs.mode, meta),
     rec,
     previous: changedBefore(rec, obs.previous),
   };
@@ -309,23 +309,6 @@ async function recordMarkers(store: HistoryStore, updates: [SourceState, SourceS
   });
 }
 
-function emptySummary(aggregator: string, runAt: string, started: number): RunSummary {
-  return {
-    aggregator,
-    runAt,
-    mode: 'full',
-    outcome: 'ok',
-    counts: {},
-    configCalls: 0,
-    pagesRead: 0,
-    sourcesRead: 0,
-    historyWritten: 0,
-    stateWritten: 0,
-    noticesPublished: 0,
-    durationMs: Date.now() - started,
-  };
-}
-
 /** Notifies and records a failed aggregator (or discovery); neither step may hide the failure itself. */
 async function recordFailure(
   deps: MonitorDeps,
@@ -365,37 +348,4 @@ async function putMeta(deps: MonitorDeps, meta: AggregatorMeta, at: string): Pro
   if (!(await deps.store.putMeta(meta, at))) {
     deps.logger.warn('A newer run already recorded this aggregator: kept its record', { aggregator: meta.aggregator });
   }
-}
-
-/** Whether a record changed, apart from who wrote it: a run that changed nothing writes nothing. */
-function sameMeta(a: AggregatorMeta, b: AggregatorMeta | undefined): boolean {
-  if (b === undefined) return false;
-  const { updatedAt: _a, ...next } = a;
-  const { updatedAt: _b, ...previous } = b;
-  return isDeepStrictEqual(next, previous);
-}
-
-/** What was thrown, as the monitor error recorded on the aggregator's record and notified: its code and message. */
-function recordedError(e: unknown): MonitorError {
-  return { code: errorCode(e), message: e instanceof Error ? e.message : String(e) };
-}
-
-/** Counts per status. On the fast path SUCCEEDED is what the last full sweep saw, less the sources not SUCCEEDED now. */
-function countStatuses(obs: Observation, meta: AggregatorMeta | undefined): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const s of obs.observed) counts[s.status] = (counts[s.status] ?? 0) + 1;
-  if (obs.mode === 'fast') counts.SUCCEEDED = Math.max(0, (meta?.totalSources ?? 0) - obs.observed.length);
-  return counts;
-}
-
-function afterFullSweep(
-  meta: AggregatorMeta,
-  states: Iterable<SourceState>,
-  totalSources: number,
-  at: string,
-  settings: MonitorSettings,
-): AggregatorMeta {
-  const { nextStaleAt: _previous, ...rest } = meta;
-  const staleAt = nextStaleAt(states, settings.staleAfterHours);
-  return { ...rest, lastFullSweepAt: at, totalSources, ...(staleAt ? { nextStaleAt: staleAt } : {}) };
 }
