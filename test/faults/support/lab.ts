@@ -11,22 +11,16 @@
  * endpoint receives and on every message SNS accepts, so that "was this notice's marker written after SNS accepted
  * it, by the same invocation?" has an exact answer (see oracle.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { RunReport } from '../../../lambda/run';
 import type { FakeAwsServer, Fault, FaultRequest, RecordedRequest } from '../../../tools/local/fake-server';
 import type { PublishedMessage } from '../../../tools/local/fake-sns';
 import { scheduledEvent } from '../../../tools/local/invocation';
 import { startLocalMode, type LocalMode, type LocalSettings } from '../../../tools/local/local-mode';
 import type { SimulatedOrganization, SimulatedSource } from '../../../tools/local/simulated-organization';
-import { HANDLER, handlerBundle } from './bundle';
+import { handlerBundle } from './bundle';
+import { Environment, INVOCATION_LIMIT_MS, parseLogs } from './environment';
 import { assertLabCallsAllowed } from './permissions';
 
-const RUNTIME = fileURLToPath(new URL('./lambda-runtime.mjs', import.meta.url));
-const TIME_WARP = pathToFileURL(fileURLToPath(new URL('./time-warp.mjs', import.meta.url))).href;
-/** A run that has not ended by then is killed and reported as hung. */
-const INVOCATION_LIMIT_MS = 60_000;
 
 export type ServerName = 'config' | 'dynamodb' | 'sns' | 'events' | 'securityhub';
 
@@ -343,116 +337,6 @@ export function wireKey(w: WireWrite): string {
   return `${key.pk?.S ?? ''}|${key.sk?.S ?? ''}`;
 }
 
-interface Ran {
-  readonly outcome: Invocation['outcome'] | undefined;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly killed: boolean;
-  readonly signal: NodeJS.Signals | null;
-  readonly cold: boolean;
-}
-
-/** One execution environment: a Node.js process running lambda-runtime.mjs, warm between invocations. */
-export class Environment {
-  private readonly child: ChildProcess;
-  private stdout = '';
-  private stderr = '';
-  private waiter: { readonly id: string; readonly cold: boolean; resolve(ran: Ran): void } | undefined;
-  private invocations = 0;
-  private killed = false;
-  private dead = false;
-
-  constructor(bundle: string, env: Record<string, string>, warp: number, readonly signature: string) {
-    const args = [...(warp > 1 ? ['--import', TIME_WARP] : []), RUNTIME, bundle, HANDLER];
-    this.child = spawn(process.execPath, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdout?.on('data', (c: Buffer) => {
-      this.stdout += c.toString();
-      this.check();
-    });
-    this.child.stderr?.on('data', (c: Buffer) => {
-      this.stderr += c.toString();
-      this.check();
-    });
-    this.child.stdin?.on('error', () => undefined);
-    this.child.on('close', (_code, signal) => {
-      this.dead = true;
-      const waiter = this.waiter;
-      this.waiter = undefined;
-      waiter?.resolve({ outcome: undefined, stdout: this.stdout, stderr: this.stderr, killed: this.killed, signal, cold: waiter.cold });
-    });
-  }
-
-  get idle(): boolean {
-    return !this.dead && this.waiter === undefined;
-  }
-
-  run(event: unknown, timeoutSeconds: number): Promise<Ran> {
-    const id = randomUUID();
-    const cold = this.invocations++ === 0;
-    const ran = new Promise<Ran>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.kill();
-        reject(new Error(`invocation ${id} did not end within ${INVOCATION_LIMIT_MS} ms\n${this.stdout}\n${this.stderr}`));
-      }, INVOCATION_LIMIT_MS);
-      this.waiter = {
-        id,
-        cold,
-        resolve: (r) => {
-          clearTimeout(timer);
-          resolve(r);
-        },
-      };
-    });
-    this.child.stdin?.write(`${JSON.stringify({ id, event, timeoutSeconds })}\n`);
-    return ran;
-  }
-
-  kill(): void {
-    this.killed = true;
-    this.child.kill('SIGKILL');
-  }
-
-  /** Ends the invocation once both streams carry its end marker (the init error's, null, counts for any). */
-  private check(): void {
-    const waiter = this.waiter;
-    if (!waiter) return;
-    const out = endMarker(this.stdout, waiter.id);
-    const err = endMarker(this.stderr, waiter.id);
-    if (!out || !err) return;
-    const outcome = (JSON.parse(this.stdout.slice(out.start, out.end)) as { outcome: Invocation['outcome'] }).outcome;
-    const ran: Ran = { outcome, stdout: this.stdout.slice(0, out.start), stderr: this.stderr.slice(0, err.start), killed: false, signal: null, cold: waiter.cold };
-    this.stdout = this.stdout.slice(out.end);
-    this.stderr = this.stderr.slice(err.end);
-    this.waiter = undefined;
-    waiter.resolve(ran);
-  }
-}
-
-/** Where the end marker line of invocation `id` (or of an init error) is, if it is complete. */
-function endMarker(text: string, id: string): { start: number; end: number } | undefined {
-  for (const prefix of [`{"invocationEnd":${JSON.stringify(id)}`, '{"invocationEnd":null']) {
-    const at = text.startsWith(prefix) ? 0 : text.indexOf(`\n${prefix}`);
-    if (at < 0) continue;
-    const start = at === 0 && text.startsWith(prefix) ? 0 : at + 1;
-    const end = text.indexOf('\n', start);
-    if (end >= 0) return { start, end: end + 1 };
-  }
-  return undefined;
-}
-
-function parseLogs(stdout: string): LogLine[] {
-  const lines: LogLine[] = [];
-  for (const line of stdout.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    try {
-      const parsed = JSON.parse(line) as LogLine;
-      if (typeof parsed.message === 'string') lines.push(parsed);
-    } catch {
-      // Not a log line.
-    }
-  }
-  return lines;
-}
 
 export const T0 = '2026-11-24T12:00:00.000Z';
 /** The run time `minutes` after T0 (the schedule ticks every 15 minutes). */
