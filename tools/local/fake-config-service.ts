@@ -15,7 +15,7 @@
 import type { IncomingMessage } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { FakeAwsServer, type Call, type FakeServerOptions, type Reply } from './fake-server';
-import { ServiceError, credentialScope, newRequestId, type RawResponse } from './wire';
+import { credentialScope, jsonObjectBody, newRequestId, type RawResponse, ServiceError } from './wire';
 import type { SimulatedOrganization, SimulatedSource } from './simulated-organization';
 
 export const CONFIG_TARGET_PREFIX = 'StarlingDoveService.';
@@ -79,14 +79,7 @@ export class FakeConfigService extends FakeAwsServer {
     if (contentType.split(';')[0]?.trim() !== CONFIG_CONTENT_TYPE) {
       throw new ServiceError('SerializationException', `Unexpected Content-Type ${contentType || '(none)'}`);
     }
-    let input: Record<string, unknown>;
-    try {
-      const parsed: unknown = JSON.parse(body.toString('utf8') || '{}');
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-      input = parsed as Record<string, unknown>;
-    } catch {
-      throw new ServiceError('SerializationException', 'Request body is not a JSON object');
-    }
+    const input = jsonObjectBody(body);
     return { operation, input, resources: this.resourcesOf(operation, input) };
   }
 

@@ -21,7 +21,7 @@
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { FakeAwsServer, type Call, type FakeServerOptions, type Reply } from './fake-server';
-import { ServiceError, credentialScope, newRequestId, type RawResponse } from './wire';
+import { credentialScope, jsonObjectBody, newRequestId, type RawResponse, ServiceError } from './wire';
 
 export const EVENTS_TARGET = 'AWSEvents.PutEvents';
 export const EVENTS_CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -123,14 +123,7 @@ export class FakeEventBridge extends FakeAwsServer {
     if (target !== EVENTS_TARGET) throw new ServiceError('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target)'}`);
     const contentType = String(req.headers['content-type'] ?? '').split(';')[0]?.trim();
     if (contentType !== EVENTS_CONTENT_TYPE) throw new ServiceError('SerializationException', `Unexpected Content-Type ${contentType || '(none)'}`);
-    let input: Record<string, unknown>;
-    try {
-      const parsed: unknown = JSON.parse(body.toString('utf8') || '{}');
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-      input = parsed as Record<string, unknown>;
-    } catch {
-      throw new ServiceError('SerializationException', 'Request body is not a JSON object');
-    }
+    const input = jsonObjectBody(body);
     const entries = Array.isArray(input.Entries) ? (input.Entries as unknown[]) : [];
     const buses = new Set(entries.map((e) => busName((e as Record<string, unknown> | null)?.EventBusName)));
     return { operation: 'PutEvents', input, resources: [...buses].map((b) => (b.startsWith('arn:') ? b : this.busArn(b))) };

@@ -26,7 +26,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { FakeAwsServer, type Call, type FakeServerOptions, type Reply } from './fake-server';
-import { ServiceError, credentialScope, newRequestId, type RawResponse } from './wire';
+import { credentialScope, jsonObjectBody, newRequestId, type RawResponse, ServiceError } from './wire';
 
 export const IMPORT_PATH = '/findings/import';
 export const MAX_FINDINGS = 100;
@@ -117,14 +117,7 @@ export class FakeSecurityHub extends FakeAwsServer {
     const contentType = String(req.headers['content-type'] ?? '').split(';')[0]?.trim();
     if (contentType !== 'application/json') throw new ServiceError('SerializationException', `Unexpected Content-Type ${contentType || '(none)'}`);
     if (body.length > MAX_CALL_BYTES) throw invalidInput(`The request is ${body.length} bytes; a BatchImportFindings call is at most 6 MB`);
-    let input: Record<string, unknown>;
-    try {
-      const parsed: unknown = JSON.parse(body.toString('utf8') || '{}');
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-      input = parsed as Record<string, unknown>;
-    } catch {
-      throw new ServiceError('SerializationException', 'Request body is not a JSON object');
-    }
+    const input = jsonObjectBody(body);
     const findings = Array.isArray(input.Findings) ? (input.Findings as unknown[]) : [];
     const products = new Set(findings.map((f) => (f as Record<string, unknown> | null)?.ProductArn).filter((p): p is string => typeof p === 'string'));
     return { operation: 'BatchImportFindings', input, resources: [...products] };

@@ -72,3 +72,14 @@ export function credentialScope(req: IncomingMessage): { region: string; service
   const m = /^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth);
   return m ? { region: m[1] ?? '', service: m[2] ?? '' } : undefined;
 }
+
+/** A JSON protocol's request body: a JSON object, or the SerializationException AWS answers otherwise. */
+export function jsonObjectBody(body: Buffer): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8') || '{}');
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // answered below
+  }
+  throw new ServiceError('SerializationException', 'Request body is not a JSON object');
+}
