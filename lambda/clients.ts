@@ -8,7 +8,7 @@ import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 
@@ -28,8 +28,14 @@ export const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient(RETRY), {
 });
 export const sns = new SNSClient(RETRY);
 export const eventBridge = new EventBridgeClient(RETRY);
-/** Built once like the others; only sent to when securityHubFindings is on. */
-export const securityHub = new SecurityHubClient(RETRY);
+/**
+ * Only when findings go to Security Hub (securityHubFindings): loaded and created then, as the S3 client below, so
+ * that a function without them does not evaluate the Security Hub client's code (about 170 KiB) at its cold start.
+ */
+export async function securityHub(): Promise<SecurityHubClient> {
+  const { SecurityHubClient } = await import('@aws-sdk/client-securityhub');
+  return new SecurityHubClient(RETRY);
+}
 /**
  * Only when the status report is written (REPORT_BUCKET): loaded and created then, so that a function without it
  * does not evaluate the S3 client's code at its cold start (esbuild defers a dynamically imported module's code).

@@ -9,7 +9,7 @@ import { config, dynamodb, eventBridge, s3, securityHub, sns } from './clients';
 import { ConfigReader } from '../adapters/config-reader';
 import { EventsPublisher } from '../adapters/events-publisher';
 import { ChatNotifier, Notifier } from '../adapters/notifier';
-import { SecurityHubPublisher } from '../adapters/securityhub-publisher';
+import type { SecurityHubPublisher } from '../adapters/securityhub-publisher';
 import type { Deadline } from '../core/deadline';
 import type { FindingsContext } from '../core/findings';
 import { settingsFromEnvironment } from '../core/settings';
@@ -45,6 +45,12 @@ async function reportStep(bucket: string): Promise<FullSweepReports> {
   });
 }
 const reports = settings.reportBucket ? await reportStep(settings.reportBucket) : undefined;
+/** The Security Hub publisher and its client, loaded only when securityHubFindings is on (top-level await, at init). */
+async function findingsPublisher(): Promise<SecurityHubPublisher> {
+  const [{ SecurityHubPublisher }, client] = await Promise.all([import('../adapters/securityhub-publisher'), securityHub()]);
+  return new SecurityHubPublisher(client, { deadline });
+}
+const findings = settings.securityHubFindings ? await findingsPublisher() : undefined;
 const deps = {
   settings,
   logger,
@@ -53,7 +59,7 @@ const deps = {
   notifier: new Notifier(sns, settings.topicArn),
   integrations: {
     events: new EventsPublisher(eventBridge, { deadline }),
-    ...(settings.securityHubFindings ? { findings: new SecurityHubPublisher(securityHub, { deadline }) } : {}),
+    ...(findings ? { findings } : {}),
     ...(settings.chatTopicArn ? { chat: new ChatNotifier(sns, settings.chatTopicArn) } : {}),
   },
   ...(reports ? { reports } : {}),

@@ -22,7 +22,7 @@ import type { SourceState } from '../model';
 import type { Digest } from '../notices';
 import type { ErrorCodeChange, Notice } from './changes';
 import { noticesOf } from './changes';
-import { EVENT_SOURCE } from './event-schema';
+import { EVENT_SOURCE } from './event-contract';
 import { remediationFor } from './events';
 import { digestId, sourceParts } from './ids';
 import { block, isoOr, oneLine, utf8Bytes } from './text';

@@ -8,33 +8,27 @@
  */
 import { z } from 'zod';
 
-/**
- * The `source` of every event. EventBridge: "All events that come from AWS services begin with "aws."
- * Customer-generated events can have any value here, as long as it doesn't begin with "aws."" (EventBridge User
- * Guide, Event structure reference, `source`).
- */
-export const EVENT_SOURCE = 'config-aggregator-watch';
+import {
+  DETAIL_SCHEMA_VERSION,
+  DETAIL_TEXT_MAX,
+  DETAIL_TYPES,
+  EVENT_SOURCE,
+  MONITOR_NOTICE_KINDS,
+  SOURCE_NOTICE_KINDS,
+  type DetailType,
+} from './event-contract';
 
-/** The `detail-type`s, at most 128 characters each (PutEventsRequestEntry.DetailType). */
-export const DETAIL_TYPES = {
-  sourceAlert: 'Config Aggregator Source Alert',
-  sourceRecovered: 'Config Aggregator Source Recovered',
-  sourceRemoved: 'Config Aggregator Source Removed',
-  monitorError: 'Config Aggregator Monitor Error',
-  monitorRecovered: 'Config Aggregator Monitor Recovered',
-} as const;
-export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
-
-export const DETAIL_SCHEMA_VERSION = '1.0';
-
-/** Kinds of a source event, and the detail-type each is published under. */
-export const SOURCE_NOTICE_KINDS = ['failure', 'reminder', 'error-code-changed', 'recovery', 'removed'] as const;
-export type SourceEventKind = (typeof SOURCE_NOTICE_KINDS)[number];
-export const MONITOR_NOTICE_KINDS = ['monitor-error', 'monitor-recovery'] as const;
-export type MonitorEventKind = (typeof MONITOR_NOTICE_KINDS)[number];
-
-/** Longest free text carried in a detail: Config's error messages have no published limit. */
-export const DETAIL_TEXT_MAX = 2_048;
+export {
+  DETAIL_SCHEMA_VERSION,
+  DETAIL_TEXT_MAX,
+  DETAIL_TYPES,
+  EVENT_SOURCE,
+  MONITOR_NOTICE_KINDS,
+  SOURCE_NOTICE_KINDS,
+  type DetailType,
+  type MonitorEventKind,
+  type SourceEventKind,
+} from './event-contract';
 
 const time = z.iso.datetime({ offset: true });
 const text = (max: number) => z.string().max(max);

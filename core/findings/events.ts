@@ -13,17 +13,8 @@ import { sourceKey, type SourceState } from '../model';
 import type { Digest } from '../notices';
 import type { ErrorCodeChange, Notice } from './changes';
 import { noticesOf } from './changes';
-import {
-  DETAIL_SCHEMA_VERSION,
-  DETAIL_TEXT_MAX,
-  DETAIL_TYPES,
-  EVENT_SOURCE,
-  type DetailType,
-  type EventDetail,
-  type MonitorEventDetail,
-  type SourceEventDetail,
-  type SourceStatusDetail,
-} from './event-schema';
+import { DETAIL_SCHEMA_VERSION, DETAIL_TEXT_MAX, DETAIL_TYPES, EVENT_SOURCE, type DetailType } from './event-contract';
+import type { EventDetail, MonitorEventDetail, SourceEventDetail, SourceStatusDetail } from './event-schema';
 import { noticeId } from './ids';
 import { isoOr, oneLine, utf8Bytes } from './text';
 

@@ -5,7 +5,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EventsNotDeliveredError, EventsPublisher } from '../../adapters/events-publisher';
 import { FindingsNotDeliveredError, SecurityHubPublisher } from '../../adapters/securityhub-publisher';
-import { batchEvents, buildEvents, buildFindings, eventEnvelopeSchema, type EventEntry, type FindingEntry } from '../../core/findings';
+import { batchEvents, buildEvents, buildFindings, type EventEntry, type FindingEntry } from '../../core/findings';
+import { eventEnvelopeSchema } from '../../core/findings/event-schema';
 import type { Digest, SourceNotice } from '../../core/notices';
 import { ENTRY_FAULTS, EVENTBRIDGE_FAULTS, FakeEventBridge, matchesPattern } from '../../tools/local/fake-eventbridge';
 import { FINDING_FAULTS, FakeSecurityHub, SECURITYHUB_FAULTS } from '../../tools/local/fake-securityhub';

@@ -8,10 +8,9 @@ import {
   buildEvents,
   decideErrorCodeChanges,
   entrySize,
-  eventDetailSchema,
-  eventRegistrySchemaContent,
   type ErrorCodeChange,
 } from '../../core/findings';
+import { eventDetailSchema, eventRegistrySchemaContent } from '../../core/findings/event-schema';
 import { sourceKey, type SourceState } from '../../core/model';
 import type { Digest, MonitorNotice, NoticePolicy, SourceNotice } from '../../core/notices';
 import { SCHEMA_FILE, schemaFileText } from '../../tools/schemas/write-event-schema';

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { eventDetailJsonSchema } from '../../core/findings';
+import { eventDetailJsonSchema } from '../../core/findings/event-schema';
 
 export const SCHEMA_FILE = fileURLToPath(new URL('../../docs/schemas/source-event.schema.json', import.meta.url));
 
