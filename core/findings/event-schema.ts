@@ -18,18 +18,6 @@ import {
   type DetailType,
 } from './event-contract';
 
-export {
-  DETAIL_SCHEMA_VERSION,
-  DETAIL_TEXT_MAX,
-  DETAIL_TYPES,
-  EVENT_SOURCE,
-  MONITOR_NOTICE_KINDS,
-  SOURCE_NOTICE_KINDS,
-  type DetailType,
-  type MonitorEventKind,
-  type SourceEventKind,
-} from './event-contract';
-
 const time = z.iso.datetime({ offset: true });
 const text = (max: number) => z.string().max(max);
 

@@ -5,12 +5,12 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { controlTowerResults, controls, type ControlResult } from '../support/control-tower';
-import { INTEGRATIONS_CONTEXT, VPC_CONTEXT, synthStack } from './support';
+import { INTEGRATIONS_CONTEXT, README_CONTEXT, VPC_CONTEXT, synthStack } from './support';
 
 const VARIANTS: Record<string, { context: Record<string, unknown>; failing: string[] }> = {
   default: { context: {}, failing: ['CT.LAMBDA.PR.3'] },
   'named aggregators, e-mail and SMS': {
-    context: { aggregators: 'org-aggregator', emails: 'ops@example.com', smsNumbers: '+15555550100' },
+    context: README_CONTEXT,
     failing: ['CT.LAMBDA.PR.3'],
   },
   'an existing topic': { context: { topicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts' }, failing: ['CT.LAMBDA.PR.3'] },

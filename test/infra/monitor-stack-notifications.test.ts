@@ -14,18 +14,16 @@ import {
   logicalId,
   ref,
   roleStatements,
+  README_CONTEXT,
   synthStack,
   type Synthesized,
 } from './support';
-
-const CONTEXT = { aggregators: 'org-aggregator', emails: 'ops@example.com', smsNumbers: '+15555550100' };
-
 
 let s: Synthesized<MonitorStack>;
 let m: MonitorStack['monitor'];
 
 beforeAll(() => {
-  s = synthStack(CONTEXT);
+  s = synthStack(README_CONTEXT);
   m = s.subject.monitor;
 });
 

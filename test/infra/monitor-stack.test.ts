@@ -12,17 +12,14 @@ import { DEFAULTS, ENV, settingsToEnvironment } from '../../core/settings';
 import { TELEMETRY } from '../../core/telemetry';
 import { createTableInput } from '../../adapters/store/table-schema';
 import type { MonitorStack } from '../../lib/monitor-stack';
-import { arnOf, ref, synthStack, type Synthesized } from './support';
-
-const CONTEXT = { aggregators: 'org-aggregator', emails: 'ops@example.com', smsNumbers: '+15555550100' };
-
+import { README_CONTEXT, arnOf, ref, synthStack, type Synthesized } from './support';
 
 let s: Synthesized<MonitorStack>;
 let assembly: CloudAssembly;
 let m: MonitorStack['monitor'];
 
 beforeAll(() => {
-  s = synthStack(CONTEXT, { bundle: true });
+  s = synthStack(README_CONTEXT, { bundle: true });
   m = s.subject.monitor;
   assembly = s.app.synth();
 });

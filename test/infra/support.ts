@@ -45,6 +45,9 @@ export function synthMonitor(
   return { app, stack, subject, template: Template.fromStack(stack) };
 }
 
+/** The context of the README's `npx cdk synth -c aggregators=... -c emails=... -c smsNumbers=...`. */
+export const README_CONTEXT = { aggregators: 'org-aggregator', emails: 'ops@example.com', smsNumbers: '+15555550100' };
+
 /** The deployable stack, configured through context as `cdk synth -c key=value` would (cdk.json's flags included). */
 export function synthStack(
   context: Record<string, unknown>,
