@@ -194,14 +194,25 @@ describe('a CDK app outside the repository, with the package installed', () => {
     template = JSON.parse(readFileSync(join(outdir, `${STACK}.template.json`), 'utf8')) as { Resources: Resources };
   }, 300_000);
 
-  it('synthesizes the monitor: function on nodejs24.x from the packaged bundle, table, topic', () => {
+  it('synthesizes the monitor: function on nodejs24.x from the packaged bundle, table, notices and alarm topics', () => {
     const byType = (type: string) => Object.values(template.Resources).filter((r) => r.Type === type);
     const [fn, ...otherFunctions] = byType('AWS::Lambda::Function');
     expect(otherFunctions).toEqual([]);
     expect(fn?.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler', Architectures: ['arm64'] });
     expect(byType('AWS::DynamoDB::Table')).toHaveLength(1);
-    expect(byType('AWS::SNS::Topic')).toHaveLength(1);
-    expect(byType('AWS::SNS::Subscription')).toEqual([expect.objectContaining({ Properties: expect.objectContaining({ Endpoint: 'ops@example.com' }) })]);
+    expect(byType('AWS::SNS::Topic')).toHaveLength(2);
+    // The address takes the e-mail format from the notices topic and every alarm, unfiltered, from the alarm topic.
+    const filters = byType('AWS::SNS::Subscription').map((r) => {
+      const p = r.Properties as { Endpoint?: string; Protocol?: string; FilterPolicy?: unknown };
+      return [p.Endpoint, p.Protocol, p.FilterPolicy ?? 'none'];
+    });
+    expect(filters).toHaveLength(2);
+    expect(filters).toEqual(
+      expect.arrayContaining([
+        ['ops@example.com', 'email', 'none'],
+        ['ops@example.com', 'email', { format: ['email'] }],
+      ]),
+    );
 
     // The asset is the packaged dist/function/ as it is: its one file, byte for byte.
     const assetPath = (fn?.Metadata as Record<string, string>)['aws:asset:path'] ?? '';
