@@ -22,6 +22,7 @@ import {
   buildFindings,
   renderChatNotification,
   type ErrorCodeChange,
+  type EventsInput,
   type FindingsContext,
   type Notice,
 } from '../core/findings';
@@ -58,13 +59,8 @@ export interface DeliveryDeps {
   readonly logger: Logger;
 }
 
-export interface DeliveryInput {
-  readonly digest: Digest;
-  readonly errorCodeChanges?: readonly ErrorCodeChange[];
-  /** States before this run, by source key (the events' `previous`). */
-  readonly previous?: ReadonlyMap<string, SourceState>;
-  /** The aggregator record's monitorErrorNotifiedAt before this run (the monitor notice's id). */
-  readonly monitorNotifiedAt?: string;
+/** What the events are built from (the bus comes from the settings), and where the findings are imported. */
+export interface DeliveryInput extends Omit<EventsInput, 'eventBusName'> {
   /** The account, region and partition the findings are imported in (the function's own). */
   readonly findingsContext?: FindingsContext;
 }

@@ -27,6 +27,16 @@ beforeAll(() => {
   m = s.subject.monitor;
 });
 
+/** The statement `enforceSSL` puts in a topic's policy: no Publish over plain HTTP. */
+const tlsOnly = (topic: unknown) => ({
+  Sid: 'AllowPublishThroughSSLOnly',
+  Effect: 'Deny',
+  Action: 'sns:Publish',
+  Principal: '*',
+  Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  Resource: topic,
+});
+
 describe('topic', () => {
   it('is encrypted with a rotating customer-managed key that CloudWatch alarms may use', () => {
     s.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: arnOf(m.key) });
@@ -51,14 +61,7 @@ describe('topic', () => {
       Topics: [ref(m.topic)],
       PolicyDocument: {
         Statement: [
-          {
-            Sid: 'AllowPublishThroughSSLOnly',
-            Effect: 'Deny',
-            Action: 'sns:Publish',
-            Principal: '*',
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            Resource: ref(m.topic),
-          },
+          tlsOnly(ref(m.topic)),
         ],
       },
     });
@@ -90,14 +93,7 @@ describe('alarm topic', () => {
       Topics: [ref(m.alarmTopic)],
       PolicyDocument: {
         Statement: [
-          {
-            Sid: 'AllowPublishThroughSSLOnly',
-            Effect: 'Deny',
-            Action: 'sns:Publish',
-            Principal: '*',
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            Resource: ref(m.alarmTopic),
-          },
+          tlsOnly(ref(m.alarmTopic)),
           {
             Sid: 'AllowThisAccountsAlarmsToPublish',
             Effect: 'Allow',
