@@ -13,7 +13,9 @@ export {
   AGGREGATOR_NAME,
   bucketName,
   SMS_NOTICE_KINDS,
+  MAX_AGGREGATOR_CONCURRENCY,
   MAX_HISTORY_RETENTION_DAYS,
+  MAX_RECONCILE_CONCURRENCY,
   SETTINGS,
   flag,
   listOf,
@@ -32,6 +34,8 @@ export const DEFAULTS = {
   fullSweepHours: 6,
   smsNotices: ['failure', 'monitor-error'] as readonly NoticeKind[],
   securityHubFindings: false,
+  aggregatorConcurrency: 5,
+  reconcileConcurrency: 10,
 } as const;
 
 /** What the handler needs; everything else (subscriptions, schedule) is the stack's business. */
@@ -67,6 +71,14 @@ export interface MonitorSettings {
   readonly chatTopicArn?: string;
   /** The bucket the function writes the status report to at each full sweep (docs/report.md); none when undefined. */
   readonly reportBucket?: string;
+  /**
+   * Aggregators read at once in a read round. All of them share one Config client and one adaptive rate budget
+   * (adapters/config-rate.ts): Config's request rate is per account and Region, so more concurrency speeds up many
+   * small aggregators, not a throttled account.
+   */
+  readonly aggregatorConcurrency: number;
+  /** Reconcile units (an aggregator's shard) run at once by the state machine's Map; the table's write pace is shared among them. */
+  readonly reconcileConcurrency: number;
 }
 
 /** Environment variable names: the construct writes them, the handler reads them. */
@@ -85,6 +97,8 @@ export const ENV = {
   securityHubFindings: 'SECURITY_HUB_FINDINGS',
   chatTopicArn: 'CHAT_TOPIC_ARN',
   reportBucket: 'REPORT_BUCKET',
+  aggregatorConcurrency: 'AGGREGATOR_CONCURRENCY',
+  reconcileConcurrency: 'RECONCILE_CONCURRENCY',
 } as const satisfies Record<keyof MonitorSettings, string>;
 
 /**
@@ -129,6 +143,8 @@ export function settingsFromEnvironment(env: Readonly<Record<string, string | un
     securityHubFindings: read(ENV.securityHubFindings, SETTINGS.securityHubFindings, DEFAULTS.securityHubFindings),
     ...present('chatTopicArn', read<string | undefined>(ENV.chatTopicArn, SETTINGS.chatTopicArn, undefined)),
     ...(reportBucket === undefined ? {} : { reportBucket }),
+    aggregatorConcurrency: read(ENV.aggregatorConcurrency, SETTINGS.aggregatorConcurrency, DEFAULTS.aggregatorConcurrency),
+    reconcileConcurrency: read(ENV.reconcileConcurrency, SETTINGS.reconcileConcurrency, DEFAULTS.reconcileConcurrency),
   };
   if (errors.length > 0) throw new ConfigurationError(errors);
   return settings;
@@ -160,5 +176,7 @@ export function settingsToEnvironment(s: MonitorSettings): Record<string, string
     ...(s.securityHubFindings === undefined ? {} : { [ENV.securityHubFindings]: String(s.securityHubFindings) }),
     ...(s.chatTopicArn === undefined ? {} : { [ENV.chatTopicArn]: s.chatTopicArn }),
     ...(s.reportBucket === undefined ? {} : { [ENV.reportBucket]: s.reportBucket }),
+    [ENV.aggregatorConcurrency]: String(s.aggregatorConcurrency),
+    [ENV.reconcileConcurrency]: String(s.reconcileConcurrency),
   };
 }

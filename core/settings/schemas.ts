@@ -23,6 +23,17 @@ const DIGITS = /^\s*\d+\s*$/;
 // bus's ARN (an event bus ARN is required for a bus in another account).
 const EVENT_BUS = /^(?:[/.\-_A-Za-z0-9]{1,256}|arn:aws[\w-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[/.\-_A-Za-z0-9]{1,256})$/;
 
+/**
+ * Upper bound of `aggregatorConcurrency`: AWS Config allows 50 configuration aggregators per account and Region
+ * (AWS Config service limits, https://docs.aws.amazon.com/config/latest/developerguide/configlimits.html).
+ */
+export const MAX_AGGREGATOR_CONCURRENCY = 50;
+/**
+ * Upper bound of `reconcileConcurrency`: an inline Map state runs at most 40 iterations at once (Step Functions
+ * Developer Guide, "Inline mode Map state", https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html).
+ */
+export const MAX_RECONCILE_CONCURRENCY = 40;
+
 /** Upper bound of `historyRetentionDays` (100 years). */
 export const MAX_HISTORY_RETENTION_DAYS = 36_500;
 
@@ -134,4 +145,6 @@ export const SETTINGS = {
   securityHubFindings: flag(),
   chatTopicArn: matching(TOPIC_ARN, 'an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:chat'),
   reportBucket: bucketName(),
+  aggregatorConcurrency: wholeNumber(MAX_AGGREGATOR_CONCURRENCY),
+  reconcileConcurrency: wholeNumber(MAX_RECONCILE_CONCURRENCY),
 } as const;

@@ -104,6 +104,8 @@ export function createMonitorFunction(
         ...(props.staleAfterHours === undefined ? {} : { staleAfterHours: props.staleAfterHours }),
         fullSweepHours: props.fullSweepHours,
         historyRetentionDays: props.historyRetentionDays,
+        aggregatorConcurrency: props.aggregatorConcurrency,
+        reconcileConcurrency: props.reconcileConcurrency,
         ...(integrations.eventBusName === undefined ? {} : { eventBusName: integrations.eventBusName }),
         securityHubFindings: props.securityHubFindings,
         ...(integrations.chatTopic ? { chatTopicArn: integrations.chatTopic.topicArn } : {}),

@@ -23,6 +23,8 @@ const BAD: Record<(typeof ENV)[keyof typeof ENV], { value: string | undefined; s
   SECURITY_HUB_FINDINGS: { value: 'on', says: 'Invalid SECURITY_HUB_FINDINGS: "on". Allowed: true or false' },
   CHAT_TOPIC_ARN: { value: 'chat', says: 'Invalid CHAT_TOPIC_ARN: "chat". Allowed: an SNS topic ARN' },
   REPORT_BUCKET: { value: 'My_Reports', says: 'Invalid REPORT_BUCKET: "My_Reports". Allowed: an S3 bucket name' },
+  AGGREGATOR_CONCURRENCY: { value: '51', says: 'Invalid AGGREGATOR_CONCURRENCY: "51". Allowed: a whole number from 1 to 50' },
+  RECONCILE_CONCURRENCY: { value: '0', says: 'Invalid RECONCILE_CONCURRENCY: "0". Allowed: a whole number from 1 to 40' },
 };
 const MISSING = ['TABLE_NAME', 'TOPIC_ARN'] as const;
 

@@ -103,6 +103,8 @@ describe('function', () => {
         topicArn: 'topic',
         alertStatuses: DEFAULTS.alertStatuses,
         remindAfterHours: DEFAULTS.remindAfterHours,
+        aggregatorConcurrency: DEFAULTS.aggregatorConcurrency,
+        reconcileConcurrency: DEFAULTS.reconcileConcurrency,
         notifyRecoveries: DEFAULTS.notifyRecoveries,
         fullSweepHours: DEFAULTS.fullSweepHours,
         historyRetentionDays: DEFAULTS.historyRetentionDays,

@@ -64,6 +64,8 @@ export class Harness {
       topicArn: TOPIC,
       alertStatuses: [...DEFAULTS.alertStatuses],
       remindAfterHours: DEFAULTS.remindAfterHours,
+        aggregatorConcurrency: DEFAULTS.aggregatorConcurrency,
+        reconcileConcurrency: DEFAULTS.reconcileConcurrency,
       notifyRecoveries: true,
       fullSweepHours: DEFAULTS.fullSweepHours,
       historyRetentionDays: 30,

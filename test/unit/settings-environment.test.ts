@@ -23,6 +23,8 @@ describe('settingsFromEnvironment', () => {
       historyRetentionDays: 400,
       smsNotices: ['failure', 'monitor-error'],
       securityHubFindings: false,
+      aggregatorConcurrency: 5,
+      reconcileConcurrency: 10,
     });
     expect(DEFAULTS).toMatchObject({ remindAfterHours: 24, notifyRecoveries: true, fullSweepHours: 6, historyRetentionDays: 400 });
   });
@@ -56,6 +58,8 @@ describe('settingsFromEnvironment', () => {
       EVENT_BUS_NAME: 'security',
       SECURITY_HUB_FINDINGS: 'True',
       CHAT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:chat',
+      AGGREGATOR_CONCURRENCY: '50',
+      RECONCILE_CONCURRENCY: ' 40',
     };
 
     // Act
@@ -76,6 +80,8 @@ describe('settingsFromEnvironment', () => {
       eventBusName: 'security',
       securityHubFindings: true,
       chatTopicArn: 'arn:aws:sns:eu-west-1:123456789012:chat',
+      aggregatorConcurrency: 50,
+      reconcileConcurrency: 40,
     });
   });
 
@@ -152,12 +158,14 @@ describe('settingsFromEnvironment', () => {
     // Assess
     expect(sorted).toStrictEqual([
       'AGGREGATORS',
+      'AGGREGATOR_CONCURRENCY',
       'ALERT_STATUSES',
       'CHAT_TOPIC_ARN',
       'EVENT_BUS_NAME',
       'FULL_SWEEP_HOURS',
       'HISTORY_RETENTION_DAYS',
       'NOTIFY_RECOVERIES',
+      'RECONCILE_CONCURRENCY',
       'REMIND_AFTER_HOURS',
       'REPORT_BUCKET',
       'SECURITY_HUB_FINDINGS',
@@ -183,6 +191,8 @@ describe('settingsFromEnvironment', () => {
     securityHubFindings: true,
     chatTopicArn: 'arn:aws:sns:eu-west-1:123456789012:aggwatch-chat',
     reportBucket: 'aggwatch-reports.example',
+    aggregatorConcurrency: 7,
+    reconcileConcurrency: 12,
   };
   const { aggregators: _a, staleAfterHours: _s, eventBusName: _e, chatTopicArn: _c, reportBucket: _r, ...rest } = full;
   const minimal: MonitorSettings = { ...rest, securityHubFindings: false };
@@ -220,6 +230,8 @@ describe('settingsFromEnvironment', () => {
       HISTORY_RETENTION_DAYS: '30',
       SMS_NOTICES: 'failure,recovery',
       SECURITY_HUB_FINDINGS: 'false',
+      AGGREGATOR_CONCURRENCY: '7',
+      RECONCILE_CONCURRENCY: '12',
     });
   });
 });

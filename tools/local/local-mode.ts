@@ -88,6 +88,8 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     const settings: MonitorSettings = {
       alertStatuses: [...DEFAULTS.alertStatuses],
       remindAfterHours: DEFAULTS.remindAfterHours,
+        aggregatorConcurrency: DEFAULTS.aggregatorConcurrency,
+        reconcileConcurrency: DEFAULTS.reconcileConcurrency,
       notifyRecoveries: DEFAULTS.notifyRecoveries,
       fullSweepHours: DEFAULTS.fullSweepHours,
       historyRetentionDays: 30,
