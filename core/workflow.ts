@@ -151,3 +151,13 @@ export const WORKFLOW = {
 export function executionName(at: string): string {
   return `run-${new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[:-]/g, '')}`;
 }
+
+/**
+ * The shared Config rate budget of one worker process (adapters/config-rate.ts): every Config call of a read round
+ * goes through it; its learned state is handed on in ReadRoundResult.rate and the run marker.
+ */
+export interface RateBudget {
+  state(): RateState;
+  /** Starts from a rate learned before (a previous round or run); a cold start when never seeded. */
+  seed(state: RateState): void;
+}
