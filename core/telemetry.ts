@@ -28,5 +28,11 @@ export const TELEMETRY = {
     reportFailures: 'ReportFailures',
     /** Status reports skipped for size or time left in this run (dimension service). */
     reportsSkipped: 'ReportsSkipped',
+    /**
+     * Emitted by the dispatcher at each scheduled tick (dimension service): 1 when the tick started no execution
+     * because an earlier run's execution was still running (the tick is recorded as skipped), 0 when it started
+     * one (or found its own already started), so the RunOutlastedSchedule alarm has a data point to clear on.
+     */
+    skippedRuns: 'SkippedRuns',
   },
 } as const;

@@ -11,16 +11,9 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { RETRY } from './sdk-options';
 
-/**
- * Adaptive retries, and timeouts so that a hung connection becomes a retried TimeoutError instead of a run that
- * stalls until Lambda kills it (the HTTP handler only enforces requestTimeout with throwOnRequestTimeout).
- */
-export const RETRY = {
-  retryMode: 'adaptive',
-  maxAttempts: 10,
-  requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000, throwOnRequestTimeout: true },
-} as const;
+export { RETRY } from './sdk-options';
 
 export const config = new ConfigServiceClient(RETRY);
 export const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient(RETRY), {
