@@ -19,6 +19,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeStepFunctions } from '../../tools/local/fake-stepfunctions';
 import { LOCAL_CREDENTIALS } from '../../tools/local/local-dynamodb';
+import { localAwsEnvironment } from '../../tools/local/local-mode';
 import { ToyFunction, toyDefinition, type ToyScript } from './toy-workflow';
 
 const INPUT = JSON.stringify({ at: '2026-11-24T12:00:00Z', carried: [] });
@@ -200,6 +201,29 @@ describe('local Step Functions: StartExecution, ListExecutions, StopExecution', 
     // Assert
     await expect(closed).rejects.toBeInstanceOf(ExecutionAlreadyExists);
     expect(fn.steps('begin')).toHaveLength(1);
+  });
+
+  it('is reached by a client configured only by the environment (AWS_ENDPOINT_URL_SFN, as localAwsEnvironment sets it)', async () => {
+    // Arrange
+    const stateMachineArn = toyMachine(new ToyFunction());
+    const env = localAwsEnvironment({ config: 'http://127.0.0.1:9', dynamodb: 'http://127.0.0.1:9', sns: 'http://127.0.0.1:9', stepFunctions: server.endpoint }, 'us-east-1');
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    const fromEnv = new SFNClient({});
+    try {
+      // Act
+      const out = await fromEnv.send(new ListExecutionsCommand({ stateMachineArn }));
+
+      // Assert
+      expect(out.executions).toEqual([]);
+      expect(server.calls('ListExecutions')).toHaveLength(1);
+    } finally {
+      fromEnv.destroy();
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 
   it('refuses invalid names, unknown state machines and input over 256 KiB', async () => {

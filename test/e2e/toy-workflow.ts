@@ -76,6 +76,8 @@ export interface ToyPayload {
 export type CallHook = (payload: ToyPayload, nth: number) => InvokeOutcome | undefined | Promise<InvokeOutcome | undefined>;
 
 export interface ToyScript {
+  /** The function's ARN (default FUNCTION_ARN); calls to any other are answered ResourceNotFoundException. */
+  readonly functionArn?: string;
   readonly aggregators?: readonly string[];
   readonly units?: readonly string[];
   /** Read rounds before `done` (default 2). */
@@ -101,7 +103,7 @@ export class ToyFunction {
   }
 
   readonly invoke = async (functionArn: string, raw: unknown, context: InvokeContext): Promise<InvokeOutcome> => {
-    if (functionArn !== FUNCTION_ARN) return { ok: false, errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${functionArn}` };
+    if (functionArn !== (this.script.functionArn ?? FUNCTION_ARN)) return { ok: false, errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${functionArn}` };
     const payload = raw as ToyPayload;
     this.calls.push({ step: payload.step, payload, context });
     const nth = this.calls.filter((c) => c.step === payload.step).length;
