@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeStepFunctions } from '../../tools/local/fake-stepfunctions';
+import { invokeOutcomeOf } from '../../tools/local/sfn-execution';
 import { LOCAL_CREDENTIALS } from '../../tools/local/local-dynamodb';
 import { localAwsEnvironment } from '../../tools/local/local-mode';
 import { ToyFunction, toyDefinition, type ToyScript } from './toy-workflow';
@@ -158,8 +159,20 @@ describe('local Step Functions: the toy workflow', () => {
     expect(entered?.stateEnteredEventDetails?.name).toBe('Unrecorded');
     const caught = JSON.parse(entered?.stateEnteredEventDetails?.input ?? '{}') as { finalizeError: { Error: string; Cause: string } };
     expect(caught.finalizeError.Error).toBe('StoreUnavailable');
-    expect(JSON.parse(caught.finalizeError.Cause)).toMatchObject({ errorType: 'StoreUnavailable', errorMessage: 'DynamoDB is down' });
+    expect(JSON.parse(caught.finalizeError.Cause)).toEqual({ errorType: 'StoreUnavailable', errorMessage: 'DynamoDB is down', trace: [] });
     expect(events.at(-1)).toMatchObject({ type: 'ExecutionFailed', executionFailedEventDetails: { error: 'UnrecordedNotices', cause: out.cause } });
+  });
+
+  it('maps a Lambda-like process\'s outcome to what a Task sees (invokeOutcomeOf)', () => {
+    // Act / Assert
+    expect(invokeOutcomeOf({ ok: true, result: { done: true } })).toEqual({ ok: true, result: { done: true } });
+    expect(invokeOutcomeOf({ ok: false, error: { name: 'ConditionalCheckFailedException', message: 'no', stack: 'E: no\n    at x' } })).toEqual({
+      ok: false,
+      errorType: 'ConditionalCheckFailedException',
+      errorMessage: 'no',
+      trace: ['E: no', '    at x'],
+    });
+    expect(invokeOutcomeOf(undefined, 'SIGKILL')).toEqual({ crashed: true, reason: 'SIGKILL' });
   });
 
   it('ends in AggregatorsFailed with the failed aggregators as the cause when Finalize reports some', async () => {
