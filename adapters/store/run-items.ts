@@ -51,6 +51,37 @@ export function checkJournal(head: JournalHead): void {
   checkCount('Bucket', head.bucket, RUN_KEY_LIMITS.bucket);
 }
 
+/** Write units an item takes, estimated: one per KB of packed value (staged and journal parts), else one. */
+export function writeUnits(item: Item): number {
+  const z = item.z;
+  return z instanceof Uint8Array ? 1 + Math.floor(z.length / 1024) : 1;
+}
+
+export function checkCursor(c: Cursor): void {
+  checkStaged(c);
+  checkCount('Chunk', c.chunk, RUN_KEY_LIMITS.chunk + 1);
+  if (c.perShard.length !== SHARDS) throw new RangeError(`Cursor of ${c.aggregator} has ${c.perShard.length} per-shard counts, not ${SHARDS}`);
+}
+
+export function checkStaged(c: Pick<Cursor, 'runAt' | 'aggregator' | 'epoch'>): void {
+  checkRunAt(c.runAt);
+  checkAggregator(c.aggregator);
+  checkCount('Epoch', c.epoch, Number.MAX_SAFE_INTEGER);
+}
+
+export function checkEntry(head: JournalHead, entry: JournalEntry): void {
+  checkJournal(head);
+  const { summary } = entry;
+  if (summary.aggregator !== head.aggregator || summary.shard !== head.shard || summary.bucket !== head.bucket) {
+    throw new RangeError(
+      `The journal ${keys.journalHeadSk(head)} carries the summary of ${summary.aggregator} shard ${summary.shard} ` +
+        `bucket ${summary.bucket}: a journal holds its own unit's summary only`,
+    );
+  }
+  const stray = [...entry.writes, ...entry.deletes, ...entry.view.map((v) => v.state)].find((s) => s.aggregator !== head.aggregator);
+  if (stray) throw new RangeError(`The journal ${keys.journalHeadSk(head)} holds a state of aggregator ${stray.aggregator}, not ${head.aggregator}`);
+}
+
 // ---- marker, cursor, unit summary, view ------------------------------------------------------------------------
 
 export function markerItem(m: RunMarker, ttl: number): Item {
