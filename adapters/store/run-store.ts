@@ -238,8 +238,19 @@ export class RunStore implements RunStoreApi {
     await this.put(items.head);
   }
 
+  /**
+   * Leaves out heads past their TTL: DynamoDB deletes expired items in the background, a journal's parts possibly
+   * before its head, and until then they still appear in reads
+   * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ttl-expired-items.html). Such a head could
+   * never be applied, and would fail every Begin until it went.
+   */
   async pendingJournals(): Promise<JournalHead[]> {
-    const heads = await this.queryAll<Item>(partitionQuery(keys.journalHeadPk));
+    const heads = await this.queryAll<Item>({
+      ...partitionQuery(keys.journalHeadPk),
+      FilterExpression: '#expiresAt > :now',
+      ExpressionAttributeNames: { '#pk': ATTR.pk, '#expiresAt': ATTR.expiresAt },
+      ExpressionAttributeValues: { ':pk': keys.journalHeadPk, ':now': Math.floor(this.clock.now() / 1000) },
+    });
     // Sort keys begin with the run's time: ascending Query order is oldest run first.
     return heads.map((item) => {
       const { runAt, aggregator, shard, bucket } = journalHeadOf(item);

@@ -169,6 +169,17 @@ describe('journals', () => {
     expect(pending).toEqual(expect.arrayContaining(heads));
   });
 
+  it('no longer lists a journal past its TTL, whose parts DynamoDB may already have deleted', async () => {
+    // Prepare
+    await f.store.writeJournal(head(), entry());
+    // Act
+    f.clock.advance((RUN_TTL_DAYS.run * 86_400 + 1) * 1000);
+    // Assess
+    expect(await f.store.pendingJournals()).toEqual([]);
+    f.clock.advance(-2000);
+    expect(await f.store.pendingJournals()).toEqual([head()]);
+  });
+
   it('refuses a journal whose summary is not its unit, or holding another aggregator', async () => {
     await expect(f.store.writeJournal(head(), { ...entry(), summary: summary(head({ shard: 4 })) })).rejects.toThrow(
       'carries the summary of org shard 4 bucket 0',
