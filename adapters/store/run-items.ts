@@ -3,6 +3,7 @@
  * table-schema.ts; staged observations and journal parts are packed (packing.ts).
  */
 import { sourceKey, type HistoryEntry, type ObservedSource, type SourceState } from '../../core/model';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Interner } from '../../core/interner';
 import type { Cursor, JournalEntry, JournalHead, RunMarker, UnitSummary, ViewItem } from './run-store-api';
 import { pack, unpack } from './packing';
@@ -215,4 +216,28 @@ export function journalEntryOf(summary: UnitSummary, parts: readonly Item[], str
     }
   }
   return { history, writes, deletes, view, summary };
+}
+
+// ---- queries -----------------------------------------------------------------------------------------------------
+
+export type Query = Omit<QueryCommandInput, 'TableName'>;
+
+/** Every item of a partition, strongly consistent: what this run, or the one before, wrote last. */
+export function partitionQuery(pk: string): Query {
+  return {
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': ATTR.pk },
+    ExpressionAttributeValues: { ':pk': pk },
+    ConsistentRead: true,
+  };
+}
+
+/** The items of a partition whose sort key is below `bound`, strongly consistent. */
+export function belowQuery(pk: string, bound: string): Query {
+  return {
+    KeyConditionExpression: '#pk = :pk AND #sk < :bound',
+    ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
+    ExpressionAttributeValues: { ':pk': pk, ':bound': bound },
+    ConsistentRead: true,
+  };
 }

@@ -12,7 +12,6 @@ import {
   PutCommand,
   QueryCommand,
   type DynamoDBDocumentClient,
-  type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { Interner } from '../../core/interner';
 import { sourceKey, type ObservedSource, type SourceState } from '../../core/model';
@@ -43,6 +42,9 @@ import {
   unitItem,
   viewItem,
   writeUnits,
+  belowQuery,
+  partitionQuery,
+  type Query,
 } from './run-items';
 import { ALL_SHARDS, ATTR, INDEX, RUN_KEY_LIMITS, RUN_TTL_DAYS, WRITE_ITEMS_PER_SECOND, keys, shardOf } from './table-schema';
 
@@ -69,7 +71,6 @@ export interface RunStoreOptions {
 }
 
 type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } };
-type Query = Omit<QueryCommandInput, 'TableName'>;
 export { IncompleteJournalError };
 
 export class RunStore implements RunStoreApi {
@@ -104,7 +105,6 @@ export class RunStore implements RunStoreApi {
   get tableName(): string {
     return this.options.tableName;
   }
-
   /** Write requests sent (BatchWriteItem and PutItem), journals' history and states included. */
   get writeRequests(): number {
     return this.ownRequests + this.states.writeRequests;
@@ -203,7 +203,9 @@ export class RunStore implements RunStoreApi {
     const before = cursor.chunk;
     if (before !== undefined) checkCount('Chunk', before, RUN_KEY_LIMITS.chunk + 1);
     const pk = keys.stagedPk(cursor.runAt, cursor.aggregator, cursor.epoch, shard);
-    const query = before === undefined ? partitionQuery(pk) : belowQuery(pk, keys.stagedBefore(before));
+    // Every chunk is below a cursor past the last chunk number: no bound (the padded bound would sort before them).
+    const all = before === undefined || before > RUN_KEY_LIMITS.chunk;
+    const query = all ? partitionQuery(pk) : belowQuery(pk, keys.stagedBefore(before));
     for await (const items of this.pages(query)) {
       const sources = items.flatMap((item) => reader.read(item));
       if (sources.length > 0) yield sources;
@@ -377,24 +379,4 @@ export class RunStore implements RunStoreApi {
       ),
     );
   }
-}
-
-/** Every item of a partition, strongly consistent: what this run, or the one before, wrote last. */
-function partitionQuery(pk: string): Query {
-  return {
-    KeyConditionExpression: '#pk = :pk',
-    ExpressionAttributeNames: { '#pk': ATTR.pk },
-    ExpressionAttributeValues: { ':pk': pk },
-    ConsistentRead: true,
-  };
-}
-
-/** The items of a partition whose sort key is below `bound`, strongly consistent. */
-function belowQuery(pk: string, bound: string): Query {
-  return {
-    KeyConditionExpression: '#pk = :pk AND #sk < :bound',
-    ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
-    ExpressionAttributeValues: { ':pk': pk, ':bound': bound },
-    ConsistentRead: true,
-  };
 }

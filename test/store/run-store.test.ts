@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { HistoryStore } from '../../adapters/store/history-store';
 import { MAX_PACKED_BYTES, RecordTooLargeError } from '../../adapters/store/packing';
-import { ATTR, RUN_TTL_DAYS, SHARDS, keys, shardOf } from '../../adapters/store/table-schema';
+import { ATTR, RUN_KEY_LIMITS, RUN_TTL_DAYS, SHARDS, keys, shardOf } from '../../adapters/store/table-schema';
 import { sourceKey, type ObservedSource } from '../../core/model';
 import { observed, organization, state } from '../support/builders';
 import { RUN, cursor, drain, useRunStore } from './run-store-fixture';
@@ -129,6 +129,8 @@ describe('staged chunks', () => {
     expect(everything.items).toEqual(inShard(all));
     expect(committed.items).toEqual(inShard([...chunks[0]!, ...chunks[1]!]));
     expect((await drain(f.store.staged({ runAt: RUN, aggregator: 'org', epoch: 1 }, shard))).items).toEqual([]);
+    const pastLast = await drain(f.store.staged({ runAt: RUN, aggregator: 'org', epoch: 0, chunk: RUN_KEY_LIMITS.chunk + 1 }, shard));
+    expect(pastLast.items).toEqual(inShard(all));
   });
 
   it('replaces every shard of an earlier attempt at the same chunk, even those the retry does not touch', async () => {
