@@ -85,6 +85,8 @@ export interface UnitSummary {
   readonly sourcesRead: number;
   readonly historyWritten: number;
   readonly stateWritten: number;
+  /** After a full sweep: the earliest time a source of this unit turns stale (core/sweep nextStaleAt), if any. */
+  readonly nextStaleAt?: string;
 }
 
 export interface RunStoreApi {
