@@ -7,7 +7,6 @@
 import type { Cursor, RunMarker } from '../../adapters/store/run-store-api';
 import { SHARDS } from '../../adapters/store/table-schema';
 import { metaAfterObligation, recordedError } from '../../core/aggregator-record';
-import { planUnits } from '../../core/run-plan';
 import { fullSweepDue, type SweepReason } from '../../core/sweep';
 import type { BeginInput, BeginResult, CarriedObligation } from '../../core/workflow';
 import { DISCOVERY, putMeta, runTimeOf, type StepDeps } from './deps';
@@ -34,18 +33,18 @@ export async function begin(deps: StepDeps, input: Omit<BeginInput, 'step'>): Pr
       (previous?.state === 'running' && previous.aggregators.includes(aggregator) ? 'previous-run-incomplete' : undefined);
     cursors.push(newCursor(runAt, aggregator, reason ? 'full' : 'fast', reason));
   }
-  // The discovery's own outcome, when there is something to tell of it: its failure, or its recovery (Notify decides).
-  if (discovered.failure) cursors.unshift({ ...newCursor(runAt, DISCOVERY, 'full'), outcome: 'error', error: discovered.failure, calls: 1 });
-  else if (discovered.recovering) cursors.push({ ...newCursor(runAt, DISCOVERY, 'full'), outcome: 'read' });
-
+  // The discovery's own outcome, when there is something to tell of it (its failure, or its recovery): in the
+  // marker, and DISCOVERY among the run's aggregators for Notify and Finalize.
+  const discovery = discovered.failure ? { error: discovered.failure } : discovered.recovering ? {} : undefined;
   const rate = previous?.rate ?? deps.rate.state();
-  const aggregators = cursors.map((c) => c.aggregator);
-  const marker: RunMarker = { runAt, state: 'running', aggregators, rate };
+  const names = cursors.map((c) => c.aggregator);
+  const marker: RunMarker = { runAt, state: 'running', aggregators: names, rate, ...(discovery ? { discovery } : {}) };
   await runs.putMarker(marker);
-  await runs.putCursors(cursors);
-  logger.info('Run begun', { aggregators: cursors.map((c) => ({ aggregator: c.aggregator, mode: c.mode, reason: c.reason, outcome: c.outcome })) });
-  const done = cursors.every((c) => c.outcome !== 'reading');
-  return { runAt, aggregators, read: { done, rate, rounds: 0, units: done ? planUnits(cursors.filter((c) => c.aggregator !== DISCOVERY), SHARDS) : [] } };
+  if (cursors.length > 0) await runs.putCursors(cursors);
+  logger.info('Run begun', { discovery, aggregators: cursors.map((c) => ({ aggregator: c.aggregator, mode: c.mode, reason: c.reason })) });
+  const aggregators = discovery?.error ? [DISCOVERY] : discovery ? [...names, DISCOVERY] : names;
+  const done = cursors.length === 0;
+  return { runAt, aggregators, read: { done, rate, rounds: 0, units: [] } };
 }
 
 export function newCursor(runAt: string, aggregator: string, mode: Cursor['mode'], reason?: SweepReason): Cursor {

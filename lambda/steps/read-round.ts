@@ -17,7 +17,7 @@ import { ATTENTION_FILTER, type ObservedSource } from '../../core/model';
 import { planUnits } from '../../core/run-plan';
 import { attentionSetShrank } from '../../core/sweep';
 import type { ReadRoundInput, ReadRoundResult } from '../../core/workflow';
-import { DISCOVERY, runTimeOf, type StepContext, type StepDeps } from './deps';
+import { runTimeOf, type StepContext, type StepDeps } from './deps';
 
 /** A round stops starting chunks this long before the function's timeout (a chunk in flight ends at its next page). */
 export const READ_MARGIN_MS = 90_000;
@@ -54,7 +54,7 @@ export async function readRound(deps: StepDeps, input: Omit<ReadRoundInput, 'ste
   const done = cursors.every((c) => c.outcome !== 'reading');
   const rounds = (input.rounds ?? 0) + 1;
   deps.logger.info('Read round ended', { rounds, done, rate, cursors: cursors.map(({ aggregator, mode, epoch, chunk, pages, outcome }) => ({ aggregator, mode, epoch, chunk, pages, outcome })) });
-  return { done, rate, rounds, units: done ? planUnits(cursors.filter((c) => c.aggregator !== DISCOVERY), SHARDS) : [] };
+  return { done, rate, rounds, units: done ? planUnits(cursors, SHARDS) : [] };
 }
 
 /** Reads one aggregator chunk by chunk until it is read, fails, or the round's time is up (one chunk at least). */
