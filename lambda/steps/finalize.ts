@@ -45,7 +45,7 @@ export async function finalize(deps: StepDeps, input: Omit<FinalizeInput, 'step'
 }
 
 async function recordAggregator(deps: StepDeps, cursor: Cursor, notified: NotifyResult | undefined, durationMs: number): Promise<RunSummary> {
-  const { runs, store, settings } = deps;
+  const { runs, store } = deps;
   const { aggregator, runAt } = cursor;
   const meta = await store.getMeta(aggregator);
   const units = cursor.outcome === 'read' ? await runs.unitSummaries(runAt, aggregator) : [];
