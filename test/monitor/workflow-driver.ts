@@ -116,7 +116,11 @@ export class WorkflowDriver {
         try {
           const validated = parseStepInput(JSON.parse(JSON.stringify(input)) as { step: unknown });
           const ctx = { remainingMs: options.remainingMs?.(input.step, attempt) ?? (() => FIFTEEN_MINUTES), findingsContext: ACCOUNT };
-          const result = await runStep(this.deps(input.step, options.faults ?? [], strikes), validated, ctx);
+          const instance = this.deps(input.step, options.faults ?? [], strikes);
+          const result = await runStep(instance.deps, validated, ctx).finally(() => {
+            // A killed process returns nothing, whatever the code still did with the errors it got.
+            if (instance.dead()) throw new Killed(`the ${input.step} Task was killed`);
+          });
           tasks.push({ step: input.step, attempt });
           // Through JSON, as the execution's state is.
           return JSON.parse(JSON.stringify(result)) as T;
@@ -169,7 +173,7 @@ export class WorkflowDriver {
   }
 
   /** The function as one Task attempt sees it: built anew (a cold start), its requests watched for faults. */
-  private deps(step: StepName, faults: readonly Fault[], strikes: Map<Fault, number>): StepDeps {
+  private deps(step: StepName, faults: readonly Fault[], strikes: Map<Fault, number>): { deps: StepDeps; dead: () => boolean } {
     const h = this.h;
     let dead = false;
     const watch = <C extends object>(service: Service, client: C): C =>
@@ -201,7 +205,7 @@ export class WorkflowDriver {
     const sns = watch('sns', h.sns as unknown as SNSClient);
     const tableName = h.settings.tableName;
     const fast = { minTimeoutMs: 0, randomize: false, attempts: 2 } as const;
-    return {
+    const deps: StepDeps = {
       settings: h.settings,
       reader: new ConfigReader(watch('config', h.config as unknown as ConfigServiceClient)),
       store: new HistoryStore(db, { tableName, historyRetentionDays: 30, backoffMs: 1 }),
@@ -220,6 +224,7 @@ export class WorkflowDriver {
       ...(h.reports ? { reports: h.reports } : {}),
       rate: this.rate,
     };
+    return { deps, dead: () => dead };
   }
 
   private async summaries(runAt: string, order: readonly string[]): Promise<RunSummary[]> {
