@@ -44,6 +44,8 @@ export interface Fault {
   readonly effect: 'kill-before' | 'kill-after' | 'refuse';
   /** How many times it strikes (default once). */
   readonly times?: number;
+  /** What a refusal throws (default: a 500 of the service). */
+  readonly error?: () => Error;
 }
 
 export interface TaskAttempt {
@@ -186,6 +188,7 @@ export class WorkflowDriver {
             this.requests.push({ ...request, step });
             const fault = faults.find((f) => f.step === step && (strikes.get(f) ?? 0) < (f.times ?? 1) && f.at(request));
             if (fault) strikes.set(fault, (strikes.get(fault) ?? 0) + 1);
+            if (fault?.effect === 'refuse' && fault.error) throw fault.error();
             if (fault?.effect === 'refuse') throw Object.assign(new Error(`${service} refused ${request.command}`), { name: 'InternalServerError', $fault: 'server' });
             if (fault?.effect === 'kill-before') {
               dead = true;
