@@ -116,7 +116,7 @@ export class WorkflowDriver {
       const attempts = options.maxAttempts ?? 3;
       for (let attempt = 1; ; attempt++) {
         try {
-          const validated = parseStepInput(JSON.parse(JSON.stringify(input)) as { step: unknown });
+          const validated = parseStepInput(JSON.parse(JSON.stringify(input)) as Parameters<typeof parseStepInput>[0]);
           const ctx = { remainingMs: options.remainingMs?.(input.step, attempt) ?? (() => FIFTEEN_MINUTES), findingsContext: ACCOUNT };
           const instance = this.deps(input.step, options.faults ?? [], strikes);
           const result = await runStep(instance.deps, validated, ctx).finally(() => {
