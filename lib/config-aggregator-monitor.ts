@@ -21,11 +21,14 @@ import { createNotifications } from './monitor/notifications';
 import { resolveProps, type ConfigAggregatorMonitorProps } from './monitor/props';
 import { createMonitorTable } from './monitor/table';
 import { createReportBucket } from './monitor/report-bucket';
+import { RUN_METRICS } from './monitor/metrics';
+import type { SourceStatus } from './monitor/typed-props';
 import { REPORT_PREFIX } from '../core/report/location';
 import { SettingsError } from '../core/settings';
 
 export type { MonitorAlarms } from './monitor/alarms';
 export type { ReportBucketOptions } from './monitor/report-bucket';
+export { SourceStatus } from './monitor/typed-props';
 export { CONFIG_ACTIONS, FUNCTION_RUNTIME } from './monitor/function';
 export {
   LOG_RETENTION_DAYS,
@@ -127,6 +130,41 @@ export class ConfigAggregatorMonitor extends Construct {
    */
   public metricFailedSources(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return MONITOR_METRICS.failedSources(this.alarmPeriod, options);
+  }
+
+  /**
+   * Aggregators that could not be read or recorded (missing, access denied, failed), per run: what a run that did
+   * not succeed for every aggregator reports.
+   * @default - Sum over the alarms' period (the schedule's, at most 12 hours)
+   */
+  public metricAggregatorErrors(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return RUN_METRICS.aggregatorErrors(this.alarmPeriod, options);
+  }
+
+  /**
+   * How long a run took, in milliseconds.
+   * @default - Maximum over the alarms' period (the schedule's, at most 12 hours)
+   */
+  public metricRunDuration(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return RUN_METRICS.runDuration(this.alarmPeriod, options);
+  }
+
+  /**
+   * Notices (digest messages) SNS accepted.
+   * @default - Sum over the alarms' period (the schedule's, at most 12 hours)
+   */
+  public metricNoticesPublished(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return RUN_METRICS.noticesPublished(this.alarmPeriod, options);
+  }
+
+  /**
+   * The sources of one aggregator in one status at the last run that read it (the dashboard's first graph, one line).
+   * @param aggregator the aggregator's name
+   * @param status the status counted
+   * @default - Maximum over the alarms' period (the schedule's, at most 12 hours)
+   */
+  public metricSources(aggregator: string, status: SourceStatus, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return RUN_METRICS.sources(aggregator, status, this.alarmPeriod, options);
   }
 
   /**
