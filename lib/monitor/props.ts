@@ -30,7 +30,7 @@ export const LOG_RETENTION_DAYS = Object.values(logs.RetentionDays).filter((v): 
 
 const LOG_RETENTION_ALLOWED = `one of ${LOG_RETENTION_DAYS.join(', ')} (days)`;
 
-/** Upper bound of the hour settings (`remindAfterHours`, `staleAfterHours`, `fullSweepHours`): their schema's. */
+/** Upper bound of the hour settings (`remindAfterHours`, `staleAfterHours`, `fullSweepHours`): their schema's (wholeNumber's default). */
 const MAX_HOURS = 1_000_000;
 
 export interface ConfigAggregatorMonitorProps {
@@ -347,14 +347,14 @@ export function resolveProps(props: ConfigAggregatorMonitorProps): ResolvedProps
   const smsNotices = parseProp('smsNotices', props.smsNotices ?? DEFAULTS.smsNotices);
   const schedule = props.schedule === undefined ? parseProp('schedule', DEFAULTS.schedule) : parseScheduleProp(props.schedule);
   const historyRetentionDays =
-    wholeUnits(DURATION_PROPS.historyRetention, props.historyRetention, props.historyRetentionDays) ?? DEFAULTS.historyRetentionDays;
+    wholeUnits(DURATION_PROPS.historyRetention, props.historyRetention, props.historyRetentionDays, PROP_SCHEMAS.historyRetentionDays) ?? DEFAULTS.historyRetentionDays;
   const aggregatorConcurrency = parseProp('aggregatorConcurrency', props.aggregatorConcurrency ?? DEFAULTS.aggregatorConcurrency);
   const reconcileConcurrency = parseProp('reconcileConcurrency', props.reconcileConcurrency ?? DEFAULTS.reconcileConcurrency);
   const statuses = parseProp('alertStatuses', props.alertStatuses ?? DEFAULTS.alertStatuses);
-  const remindAfterHours = wholeUnits(DURATION_PROPS.remindAfter, props.remindAfter, props.remindAfterHours) ?? DEFAULTS.remindAfterHours;
+  const remindAfterHours = wholeUnits(DURATION_PROPS.remindAfter, props.remindAfter, props.remindAfterHours, PROP_SCHEMAS.remindAfterHours) ?? DEFAULTS.remindAfterHours;
   const notifyRecoveries = parseProp('notifyRecoveries', props.notifyRecoveries ?? DEFAULTS.notifyRecoveries);
-  const staleAfterHours = wholeUnits(DURATION_PROPS.staleAfter, props.staleAfter, props.staleAfterHours);
-  const fullSweepHours = wholeUnits(DURATION_PROPS.fullSweepInterval, props.fullSweepInterval, props.fullSweepHours) ?? DEFAULTS.fullSweepHours;
+  const staleAfterHours = wholeUnits(DURATION_PROPS.staleAfter, props.staleAfter, props.staleAfterHours, PROP_SCHEMAS.staleAfterHours);
+  const fullSweepHours = wholeUnits(DURATION_PROPS.fullSweepInterval, props.fullSweepInterval, props.fullSweepHours, PROP_SCHEMAS.fullSweepHours) ?? DEFAULTS.fullSweepHours;
   const topic = existingTopic(props.topic, props.topicArn, PROP_SCHEMAS.topicArn);
   const logRetention = parseProp('logRetention', props.logRetention ?? logs.RetentionDays.ONE_YEAR);
   const reserveConcurrency = parseProp('reserveConcurrency', props.reserveConcurrency ?? true);

@@ -49,12 +49,12 @@ export interface DurationProp {
  * The whole hours (or days) of a Duration prop or of the numeric prop it replaces; undefined when neither is given.
  * Throws a SettingsError for both at once, a fraction of the unit, a token or a value that is not a Duration.
  */
-export function wholeUnits(prop: DurationProp, duration: unknown, numeric: unknown): number | undefined {
+export function wholeUnits(prop: DurationProp, duration: unknown, numeric: unknown, numericSchema: SettingSchema<number>): number | undefined {
   const example = prop.unit === 'hours' ? 'Duration.hours(24)' : 'Duration.days(30)';
   if (duration !== undefined && numeric !== undefined) {
     throw new SettingsError(prop.key, describe(duration), `${prop.key} or ${prop.numericKey}, not both (${prop.numericKey} is deprecated)`);
   }
-  if (numeric !== undefined) return parseSetting(prop.numericKey, wholeNumber(prop.max), numeric);
+  if (numeric !== undefined) return parseSetting(prop.numericKey, numericSchema, numeric);
   if (duration === undefined) return undefined;
   const allowed = `a Duration of whole ${prop.unit} from 1 to ${prop.max} ${prop.unit}, such as ${example}`;
   // By its methods rather than instanceof: an app may hold a second copy of aws-cdk-lib.
