@@ -8,6 +8,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
 import { READER_TABLE_ACTIONS } from '../../adapters/store/table-schema';
@@ -110,6 +111,16 @@ describe('the props in CDK types', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { TopicArn: { Ref: logicalId(alerts) }, Endpoint: 'ops@example.com', FilterPolicy: { format: ['email'] } });
     const publish = roleStatements(template, logicalId(monitor.role)).filter((st) => actionsOf(st).includes('sns:Publish'));
     expect(publish).toEqual([expect.objectContaining({ Resource: { Ref: logicalId(alerts) } })]);
+  });
+
+  it("topic: for a topic with a key the app holds, the function role may use that key (grantPublish's grant)", () => {
+    const stack = new Stack(new App({ context: NO_BUNDLING }), 'UserStack');
+    const key = new kms.Key(stack, 'AlertsKey');
+    const monitor = new ConfigAggregatorMonitor(stack, 'Monitor', { topic: new sns.Topic(stack, 'Alerts', { masterKey: key }) });
+    const statements = roleStatements(Template.fromStack(stack), logicalId(monitor.role));
+    expect(statements).toEqual(
+      expect.arrayContaining([expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: { 'Fn::GetAtt': [logicalId(key), 'Arn'] } })]),
+    );
   });
 
   it('Durations and an events.Schedule give the function the same settings as the numbers and strings of the context', () => {
