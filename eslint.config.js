@@ -37,7 +37,7 @@ const zones = Object.entries(MAY_IMPORT).flatMap(([target, allowed]) =>
 );
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', '.bench/', 'dist/'] },
+  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', '.bench/', 'dist/', 'jsii/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -21,11 +21,14 @@ import { createNotifications } from './monitor/notifications';
 import { resolveProps, type ConfigAggregatorMonitorProps } from './monitor/props';
 import { createMonitorTable } from './monitor/table';
 import { createReportBucket } from './monitor/report-bucket';
+import { RUN_METRICS } from './monitor/metrics';
+import type { SourceStatus } from './monitor/typed-props';
 import { REPORT_PREFIX } from '../core/report/location';
 import { SettingsError } from '../core/settings';
 
 export type { MonitorAlarms } from './monitor/alarms';
 export type { ReportBucketOptions } from './monitor/report-bucket';
+export { SourceStatus } from './monitor/typed-props';
 export { CONFIG_ACTIONS, FUNCTION_RUNTIME } from './monitor/function';
 export {
   LOG_RETENTION_DAYS,
@@ -36,14 +39,17 @@ export {
   type TeamsChannel,
 } from './monitor/props';
 
+// Each concern is built in its own file under `monitor/`, as a child of this construct with the id it always had,
+// so the resources' logical ids (and a deployed table) stay where they are.
 /**
  * Watches AWS Config aggregators: a scheduled function reads every aggregator's source status, keeps the
  * current state and its history in DynamoDB, and publishes alerts to SNS. Alarms cover the monitor itself.
  *
- * Each concern is built in its own file under `monitor/`, as a child of this construct with the id it always had,
- * so the resources' logical ids (and a deployed table) stay where they are.
+ * The resources' construct ids are stable from release to release, so are their logical ids under this
+ * construct's id (the table is retained when removed from the stack).
  */
 export class ConfigAggregatorMonitor extends Construct {
+  /** The current state of every source, its history and the run summaries (docs/table.md). */
   public readonly table: dynamodb.Table;
   /** The notices (digests in the email, json and sms formats): subscribe your own endpoints here. */
   public readonly topic: sns.ITopic;
@@ -51,11 +57,15 @@ export class ConfigAggregatorMonitor extends Construct {
   public readonly alarmTopic: sns.Topic;
   /** The monitor's key: it encrypts the log group, and the topic when the construct creates it. */
   public readonly key: kms.Key;
+  /** The function that checks the aggregators (its own metrics: `metricErrors()`, `metricDuration()`, ...). */
   public readonly function: nodejs.NodejsFunction;
+  /** The function's role. */
   public readonly role: iam.Role;
+  /** The function's log group, encrypted with `key`. */
   public readonly logGroup: logs.LogGroup;
   /** Receives scheduled invocations that failed every attempt, from Lambda or from EventBridge. */
   public readonly dlq: sqs.Queue;
+  /** The EventBridge rule that runs a check on `schedule`. */
   public readonly rule: events.Rule;
   /**
    * The function's security group when it runs in `vpc` (allow it in the VPC endpoints' security groups);
@@ -66,7 +76,9 @@ export class ConfigAggregatorMonitor extends Construct {
   public readonly chatTopic?: sns.ITopic;
   /** The bucket the status reports are written to (`reportBucket`), created or given; undefined without one. */
   public readonly reportBucket?: s3.IBucket;
+  /** The monitor's own alarms; they notify `alarmTopic`. */
   public readonly alarms: MonitorAlarms;
+  /** The CloudWatch dashboard of the sources and the runs. */
   public readonly dashboard: cloudwatch.Dashboard;
   /** The period the alarms evaluate the function's metrics over: the schedule's, capped (see lib/schedule.ts). */
   private readonly alarmPeriod: Duration;
@@ -127,6 +139,41 @@ export class ConfigAggregatorMonitor extends Construct {
    */
   public metricFailedSources(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return MONITOR_METRICS.failedSources(this.alarmPeriod, options);
+  }
+
+  /**
+   * Aggregators that could not be read or recorded (missing, access denied, failed), per run: what a run that did
+   * not succeed for every aggregator reports.
+   * @default - Sum over the alarms' period (the schedule's, at most 12 hours)
+   */
+  public metricAggregatorErrors(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return RUN_METRICS.aggregatorErrors(this.alarmPeriod, options);
+  }
+
+  /**
+   * How long a run took, in milliseconds.
+   * @default - Maximum over the alarms' period (the schedule's, at most 12 hours)
+   */
+  public metricRunDuration(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return RUN_METRICS.runDuration(this.alarmPeriod, options);
+  }
+
+  /**
+   * Notices (digest messages) SNS accepted.
+   * @default - Sum over the alarms' period (the schedule's, at most 12 hours)
+   */
+  public metricNoticesPublished(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return RUN_METRICS.noticesPublished(this.alarmPeriod, options);
+  }
+
+  /**
+   * The sources of one aggregator in one status at the last run that read it (the dashboard's first graph, one line).
+   * @param aggregator the aggregator's name
+   * @param status the status counted
+   * @default - Maximum over the alarms' period (the schedule's, at most 12 hours)
+   */
+  public metricSources(aggregator: string, status: SourceStatus, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return RUN_METRICS.sources(aggregator, status, this.alarmPeriod, options);
   }
 
   /**

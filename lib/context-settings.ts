@@ -4,25 +4,60 @@
  * Every value goes through the same schemas as the construct's props and the function's environment
  * (core/settings), so a bad one stops `cdk synth` with the key, the value and what is allowed.
  */
+import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import { distance } from 'fastest-levenshtein';
 import * as z from 'zod/mini';
 import { AggwatchError } from '../core/errors';
+import type { AlertableStatus } from '../core/model';
 import { SETTINGS, SettingsError, listOf, matching, parseSetting, type SettingSchema } from '../core/settings';
-import { CHAT_IDS, PROP_SCHEMAS, type ChatChannels, type ConfigAggregatorMonitorProps, type SettingProps } from './monitor/props';
+import {
+  CHAT_IDS,
+  DURATION_PROPS,
+  PROP_SCHEMAS,
+  type ChatChannels,
+  type ConfigAggregatorMonitorProps,
+  type DurationPropName,
+  type SettingProps,
+} from './monitor/props';
+import { asSourceStatuses } from './monitor/typed-props';
+
+/** The context keys in hours or days, each the numeric prop a Duration prop replaced. */
+type NumericKey = (typeof DURATION_PROPS)[DurationPropName]['numericKey'];
+
+/** The prop a context key sets: its own name, or for a key in hours or days the Duration prop that replaced it. */
+type PropOf<K extends keyof SettingProps> = K extends NumericKey
+  ? { [P in DurationPropName]: (typeof DURATION_PROPS)[P]['numericKey'] extends K ? P : never }[DurationPropName]
+  : K;
+
+const inHours = (n: number) => Duration.hours(n);
+const inDays = (n: number) => Duration.days(n);
 
 /**
- * The schema of each context key: the prop's, by the same name (`logRetention` in days), with the schedule
- * kept as its expression and a topic ARN trimmed (`-c topicArn= arn:...`).
+ * The schema of each context key: the setting's, by the same name (`logRetention` in days), giving the prop's
+ * value: the schedule's expression as an `events.Schedule`, the statuses as `SourceStatus` members, a topic ARN
+ * trimmed (`-c topicArn= arn:...`), and the hours and days as the Durations of the props that replaced them.
  */
 const CONTEXT = {
   ...PROP_SCHEMAS,
-  schedule: z.pipe(PROP_SCHEMAS.schedule, z.transform((schedule) => schedule.expression)),
+  schedule: z.pipe(PROP_SCHEMAS.schedule, z.transform((schedule) => events.Schedule.expression(schedule.expression))),
+  alertStatuses: z.pipe(PROP_SCHEMAS.alertStatuses, z.transform((statuses: AlertableStatus[]) => asSourceStatuses(statuses))),
   topicArn: z.pipe(z.string().check(z.trim()), PROP_SCHEMAS.topicArn),
+  historyRetentionDays: z.pipe(PROP_SCHEMAS.historyRetentionDays, z.transform(inDays)),
+  remindAfterHours: z.pipe(PROP_SCHEMAS.remindAfterHours, z.transform(inHours)),
+  staleAfterHours: z.pipe(PROP_SCHEMAS.staleAfterHours, z.transform(inHours)),
+  fullSweepHours: z.pipe(PROP_SCHEMAS.fullSweepHours, z.transform(inHours)),
 } as const satisfies {
-  readonly [K in keyof SettingProps]-?: SettingSchema<NonNullable<SettingProps[K]>>;
+  readonly [K in keyof SettingProps]-?: SettingSchema<NonNullable<ConfigAggregatorMonitorProps[PropOf<K>]>>;
 };
 
 type ContextKey = keyof typeof CONTEXT;
+
+/** The prop each context key sets (PropOf at run time). */
+const PROP_NAME: Readonly<Record<ContextKey, keyof ConfigAggregatorMonitorProps>> = {
+  ...(Object.fromEntries(Object.keys(CONTEXT).map((k) => [k, k])) as Record<ContextKey, ContextKey>),
+  ...(Object.fromEntries(Object.values(DURATION_PROPS).map((d) => [d.numericKey, d.key])) as Record<NumericKey, DurationPropName>),
+};
 
 /** The context keys that become props, each through its schema. */
 const PROP_KEYS = Object.keys(CONTEXT) as readonly ContextKey[];
@@ -72,9 +107,9 @@ export function monitorPropsFromContext(context: Readonly<Record<string, unknown
     // `-c key=` clears a setting rather than setting it to nothing. Unset keys are left out, not passed as
     // undefined, so the construct's defaults read plainly.
     if (value === undefined || (typeof value === 'string' && value.trim() === '')) continue;
-    props[key] = parseSetting<unknown>(key, CONTEXT[key], value);
+    props[PROP_NAME[key]] = parseSetting<unknown>(key, CONTEXT[key], value);
   }
-  return props as { [K in ContextKey]?: z.output<(typeof CONTEXT)[K]> } satisfies ConfigAggregatorMonitorProps;
+  return props as { [K in ContextKey as PropOf<K>]?: z.output<(typeof CONTEXT)[K]> } satisfies ConfigAggregatorMonitorProps;
 }
 
 /** A VPC id and subnet ids as EC2 writes them: the prefix and 8 or 17 hexadecimal digits. */

@@ -7,9 +7,11 @@
 export {
   ConfigAggregatorMonitor,
   MAX_HISTORY_RETENTION_DAYS,
+  SourceStatus,
   type ChatChannels,
   type ConfigAggregatorMonitorProps,
   type MonitorAlarms,
+  type ReportBucketOptions,
   type SlackChannel,
   type TeamsChannel,
 } from './config-aggregator-monitor';

@@ -47,10 +47,14 @@ export function createNotifications(scope: Construct, props: ResolvedProps, key:
   });
   allowThisAccountsAlarms(scope, alarmTopic);
 
+  const existing = props.existingTopic;
+  // An ARN is imported with the id the created topic has, so that its subscriptions keep their logical ids.
   const topic =
-    props.existingTopicArn === undefined
+    existing === undefined
       ? new sns.Topic(scope, 'Topic', { displayName: TOPIC_DISPLAY_NAME, masterKey: key, enforceSSL: true })
-      : sns.Topic.fromTopicArn(scope, 'Topic', props.existingTopicArn);
+      : 'topic' in existing
+        ? existing.topic
+        : sns.Topic.fromTopicArn(scope, 'Topic', existing.arn);
   const only = (format: DeliveryFormat) => ({
     format: sns.SubscriptionFilter.stringFilter({ allowlist: [...FILTER_POLICIES[format].format] }),
   });
@@ -62,7 +66,7 @@ export function createNotifications(scope: Construct, props: ResolvedProps, key:
     topic.addSubscription(new subscriptions.SmsSubscription(phone, { filterPolicy: only('sms') }));
     alarmTopic.addSubscription(new subscriptions.SmsSubscription(phone));
   }
-  return { topic, ...(props.existingTopicArn === undefined ? { key } : {}), alarmTopic };
+  return { topic, ...(existing === undefined ? { key } : {}), alarmTopic };
 }
 
 /**

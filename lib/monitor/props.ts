@@ -1,7 +1,8 @@
-import { Token } from 'aws-cdk-lib';
+import { Token, type Duration } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod/mini';
 import type { AlertableStatus } from '../../core/model';
@@ -18,7 +19,8 @@ import {
   type SettingSchema,
 } from '../../core/settings';
 import { SCHEDULE, type ParsedSchedule } from '../schedule';
-import { REPORT_BUCKET_DEFAULTS, type ReportBucketChoice, type ReportBucketOptions } from './report-bucket';
+import { existingTopic, parseScheduleProp, wholeUnits, type DurationProp, type ExistingTopic, type SourceStatus } from './typed-props';
+import { resolveReportBucket, type ReportBucketChoice, type ReportBucketOptions } from './report-bucket';
 
 /** Upper bound of `historyRetentionDays`: the function's own check of its environment. */
 export { MAX_HISTORY_RETENTION_DAYS } from '../../core/settings';
@@ -27,6 +29,9 @@ export { MAX_HISTORY_RETENTION_DAYS } from '../../core/settings';
 export const LOG_RETENTION_DAYS = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number');
 
 const LOG_RETENTION_ALLOWED = `one of ${LOG_RETENTION_DAYS.join(', ')} (days)`;
+
+/** Upper bound of the hour settings (`remindAfterHours`, `staleAfterHours`, `fullSweepHours`): their schema's (wholeNumber's default). */
+const MAX_HOURS = 1_000_000;
 
 export interface ConfigAggregatorMonitorProps {
   /**
@@ -51,10 +56,13 @@ export interface ConfigAggregatorMonitorProps {
    */
   readonly smsNotices?: string[];
   /**
-   * When to check: an EventBridge `rate(...)` or `cron(...)` expression.
-   * @default 'rate(15 minutes)'
+   * When to check, such as `events.Schedule.rate(Duration.minutes(15))` or
+   * `events.Schedule.expression('cron(0 8 * * ? *)')`. The expression is checked as EventBridge takes it, and how
+   * often it fires sizes the alarms (`noSuccessfulRun` looks at two periods, at most 12 hours each). The `schedule`
+   * context key takes the expression as a string.
+   * @default events.Schedule.rate(Duration.minutes(15))
    */
-  readonly schedule?: string;
+  readonly schedule?: events.Schedule;
   /**
    * Aggregators read at once in a read round of the run's execution, 1 to 50. They share one adaptive Config rate
    * budget: more speeds up many aggregators, not a throttled account.
@@ -68,18 +76,32 @@ export interface ConfigAggregatorMonitorProps {
    */
   readonly reconcileConcurrency?: number;
   /**
+   * How long history entries and run summaries are kept (DynamoDB TTL): whole days, 1 to 36500.
+   * @default Duration.days(400)
+   */
+  readonly historyRetention?: Duration;
+  /**
    * How long history entries and run summaries are kept (DynamoDB TTL), in days.
    * @default 400
+   * @deprecated use `historyRetention` (`Duration.days(n)`); this prop keeps working, and the
+   * `historyRetentionDays` context key stays. Not together with `historyRetention`.
    */
   readonly historyRetentionDays?: number;
   /**
-   * Source statuses that raise an alert: `FAILED`, and optionally `OUTDATED`.
-   * @default ['FAILED']
+   * Source statuses that raise an alert: `SourceStatus.FAILED`, and optionally `SourceStatus.OUTDATED`.
+   * @default [SourceStatus.FAILED]
    */
-  readonly alertStatuses?: AlertableStatus[];
+  readonly alertStatuses?: SourceStatus[];
+  /**
+   * How long after its last notice a source still in an alerting status is reported again: whole hours.
+   * @default Duration.hours(24)
+   */
+  readonly remindAfter?: Duration;
   /**
    * Hours after which a source still in an alerting status is reported again.
    * @default 24
+   * @deprecated use `remindAfter` (`Duration.hours(n)`); this prop keeps working, and the `remindAfterHours`
+   * context key stays. Not together with `remindAfter`.
    */
   readonly remindAfterHours?: number;
   /**
@@ -88,21 +110,44 @@ export interface ConfigAggregatorMonitorProps {
    */
   readonly notifyRecoveries?: boolean;
   /**
+   * Report a SUCCEEDED source whose last update is older than this as stale: whole hours.
+   * @default - stale sources are not reported
+   */
+  readonly staleAfter?: Duration;
+  /**
    * Report a SUCCEEDED source whose last update is older than this many hours as stale.
    * @default - stale sources are not reported
+   * @deprecated use `staleAfter` (`Duration.hours(n)`); this prop keeps working, and the `staleAfterHours` context
+   * key stays. Not together with `staleAfter`.
    */
   readonly staleAfterHours?: number;
   /**
+   * Time between full sweeps, which read every source instead of only those not SUCCEEDED: whole hours.
+   * @default Duration.hours(6)
+   */
+  readonly fullSweepInterval?: Duration;
+  /**
    * Hours between full sweeps, which read every source instead of only those not SUCCEEDED.
    * @default 6
+   * @deprecated use `fullSweepInterval` (`Duration.hours(n)`); this prop keeps working, and the `fullSweepHours`
+   * context key stays. Not together with `fullSweepInterval`.
    */
   readonly fullSweepHours?: number;
   /**
-   * Publish the notices to this existing SNS topic instead of creating one. If it is encrypted, its key policy must
-   * let this construct's function role use the key (`kms:Decrypt`, `kms:GenerateDataKey*`); docs/security.md gives
-   * the statement. `emails` and `smsNumbers` are subscribed to it, each with its format's filter policy. The
-   * monitor's own alarms go to the alarm topic the construct creates, whatever topic the notices go to.
-   * @default - a new topic encrypted with the monitor's customer-managed key
+   * Publish the notices to this existing SNS topic instead of creating one (a topic of your stack, or one imported
+   * with `sns.Topic.fromTopicArn`). The function role is granted `sns:Publish` on it (`grantPublish`, which for a
+   * topic with a key the app knows grants the key too); for an imported encrypted topic its key policy must let the
+   * role use the key (`kms:Decrypt`, `kms:GenerateDataKey*`, docs/security.md). `emails` and `smsNumbers` are
+   * subscribed to it, each with its format's filter policy; the subscriptions are created in the topic's scope, as
+   * `addSubscription` does. The monitor's own alarms go to the alarm topic the construct creates.
+   * @default - a new topic encrypted with the monitor's customer-managed key (or `topicArn`'s)
+   */
+  readonly topic?: sns.ITopic;
+  /**
+   * The ARN of an existing SNS topic to publish the notices to, as the `topicArn` context key gives it: imported
+   * under this construct (construct id `Topic`), where its subscriptions then are. Otherwise as `topic`; not
+   * together with it.
+   * @default - a new topic (or `topic`)
    */
   readonly topicArn?: string;
   /**
@@ -203,8 +248,8 @@ export interface ResolvedProps {
   readonly smsNotices: readonly NoticeKind[];
   readonly staleAfterHours?: number;
   readonly fullSweepHours: number;
-  /** An existing topic's ARN (a token is passed through: only CloudFormation can check it). */
-  readonly existingTopicArn?: string;
+  /** An existing topic (a construct, or an ARN to import; a token ARN is passed through: only CloudFormation can check it). */
+  readonly existingTopic?: ExistingTopic;
   readonly logRetention: logs.RetentionDays;
   readonly reserveConcurrency: boolean;
   /** Where the function runs in the user's VPC, if anywhere. */
@@ -271,8 +316,22 @@ export const PROP_SCHEMAS = {
 
 type PropKey = keyof typeof PROP_SCHEMAS;
 
-/** The props that are settings (a value a schema checks); the rest are constructs, typed by TypeScript alone. */
-export type SettingProps = Omit<ConfigAggregatorMonitorProps, 'vpc' | 'vpcSubnets' | 'eventBus' | 'chat' | 'reportBucket'>;
+/**
+ * The props that are settings, each checked by the schema of the same name (the schedule's through its expression);
+ * the rest are constructs, typed by TypeScript alone, or Durations whose whole units go through the schema of the
+ * numeric prop they replace (DURATION_PROPS).
+ */
+export type SettingProps = Omit<ConfigAggregatorMonitorProps, 'vpc' | 'vpcSubnets' | 'eventBus' | 'chat' | 'reportBucket' | 'topic' | DurationPropName>;
+
+/** Each Duration prop, with the unit it is counted in and the numeric prop (and context key) it replaces. */
+export const DURATION_PROPS = {
+  historyRetention: { key: 'historyRetention', numericKey: 'historyRetentionDays', unit: 'days', max: MAX_HISTORY_RETENTION_DAYS },
+  remindAfter: { key: 'remindAfter', numericKey: 'remindAfterHours', unit: 'hours', max: MAX_HOURS },
+  staleAfter: { key: 'staleAfter', numericKey: 'staleAfterHours', unit: 'hours', max: MAX_HOURS },
+  fullSweepInterval: { key: 'fullSweepInterval', numericKey: 'fullSweepHours', unit: 'hours', max: MAX_HOURS },
+} as const satisfies Record<string, DurationProp & { readonly numericKey: keyof SettingProps }>;
+
+export type DurationPropName = 'historyRetention' | 'remindAfter' | 'staleAfter' | 'fullSweepInterval';
 
 /** The value of prop `key` through its schema; throws SettingsError naming the prop. */
 export function parseProp<K extends PropKey>(key: K, value: unknown): z.output<(typeof PROP_SCHEMAS)[K]> {
@@ -286,18 +345,17 @@ export function resolveProps(props: ConfigAggregatorMonitorProps): ResolvedProps
   const emails = props.emails === undefined ? [] : parseProp('emails', props.emails);
   const phones = props.smsNumbers === undefined ? [] : parseProp('smsNumbers', props.smsNumbers);
   const smsNotices = parseProp('smsNotices', props.smsNotices ?? DEFAULTS.smsNotices);
-  const schedule = parseProp('schedule', props.schedule ?? DEFAULTS.schedule);
-  const historyRetentionDays = parseProp('historyRetentionDays', props.historyRetentionDays ?? DEFAULTS.historyRetentionDays);
+  const schedule = props.schedule === undefined ? parseProp('schedule', DEFAULTS.schedule) : parseScheduleProp(props.schedule);
+  const historyRetentionDays =
+    wholeUnits(DURATION_PROPS.historyRetention, props.historyRetention, props.historyRetentionDays, PROP_SCHEMAS.historyRetentionDays) ?? DEFAULTS.historyRetentionDays;
   const aggregatorConcurrency = parseProp('aggregatorConcurrency', props.aggregatorConcurrency ?? DEFAULTS.aggregatorConcurrency);
   const reconcileConcurrency = parseProp('reconcileConcurrency', props.reconcileConcurrency ?? DEFAULTS.reconcileConcurrency);
   const statuses = parseProp('alertStatuses', props.alertStatuses ?? DEFAULTS.alertStatuses);
-  const remindAfterHours = parseProp('remindAfterHours', props.remindAfterHours ?? DEFAULTS.remindAfterHours);
+  const remindAfterHours = wholeUnits(DURATION_PROPS.remindAfter, props.remindAfter, props.remindAfterHours, PROP_SCHEMAS.remindAfterHours) ?? DEFAULTS.remindAfterHours;
   const notifyRecoveries = parseProp('notifyRecoveries', props.notifyRecoveries ?? DEFAULTS.notifyRecoveries);
-  const staleAfterHours = props.staleAfterHours === undefined ? undefined : parseProp('staleAfterHours', props.staleAfterHours);
-  const fullSweepHours = parseProp('fullSweepHours', props.fullSweepHours ?? DEFAULTS.fullSweepHours);
-  // A token (a topic from another construct) can only be checked by CloudFormation.
-  const existingTopicArn =
-    props.topicArn === undefined || Token.isUnresolved(props.topicArn) ? props.topicArn : parseProp('topicArn', props.topicArn);
+  const staleAfterHours = wholeUnits(DURATION_PROPS.staleAfter, props.staleAfter, props.staleAfterHours, PROP_SCHEMAS.staleAfterHours);
+  const fullSweepHours = wholeUnits(DURATION_PROPS.fullSweepInterval, props.fullSweepInterval, props.fullSweepHours, PROP_SCHEMAS.fullSweepHours) ?? DEFAULTS.fullSweepHours;
+  const topic = existingTopic(props.topic, props.topicArn, PROP_SCHEMAS.topicArn);
   const logRetention = parseProp('logRetention', props.logRetention ?? logs.RetentionDays.ONE_YEAR);
   const reserveConcurrency = parseProp('reserveConcurrency', props.reserveConcurrency ?? true);
   if (props.vpcSubnets !== undefined && props.vpc === undefined) {
@@ -322,7 +380,7 @@ export function resolveProps(props: ConfigAggregatorMonitorProps): ResolvedProps
     smsNotices,
     ...(staleAfterHours === undefined ? {} : { staleAfterHours }),
     fullSweepHours,
-    ...(existingTopicArn === undefined ? {} : { existingTopicArn }),
+    ...(topic === undefined ? {} : { existingTopic: topic }),
     logRetention,
     reserveConcurrency,
     ...(network === undefined ? {} : { network }),
@@ -331,19 +389,4 @@ export function resolveProps(props: ConfigAggregatorMonitorProps): ResolvedProps
     ...(chat === undefined ? {} : { chat }),
     ...(reportBucket === undefined ? {} : { reportBucket }),
   };
-}
-
-const isBucket = (value: object): value is s3.IBucket => 'bucketArn' in value && 'bucketName' in value;
-
-/** `reportBucket` as given: a bucket, `true` or options (their retention periods checked), or nothing. */
-function resolveReportBucket(value: ConfigAggregatorMonitorProps['reportBucket'] | false): ReportBucketChoice | undefined {
-  if (value === undefined || value === false) return undefined;
-  if (value !== true && (typeof value !== 'object' || value === null)) {
-    throw new SettingsError('reportBucket', value, 'an s3.IBucket, true, or the options of a bucket to create');
-  }
-  if (value !== true && isBucket(value)) return { existing: value };
-  const options: ReportBucketOptions = value === true ? {} : value;
-  const days = (key: 'reportRetentionDays' | 'accessLogRetentionDays') =>
-    parseSetting(`reportBucket.${key}`, wholeNumber(MAX_HISTORY_RETENTION_DAYS), options[key] ?? REPORT_BUCKET_DEFAULTS[key]);
-  return { create: { ...options, reportRetentionDays: days('reportRetentionDays'), accessLogRetentionDays: days('accessLogRetentionDays') } };
 }

@@ -4,6 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { REPORT_PREFIX } from '../../core/report/location';
+import { MAX_HISTORY_RETENTION_DAYS, SettingsError, parseSetting, wholeNumber } from '../../core/settings';
 
 /** The prefix of the created bucket's own server access logs (when it logs to itself). */
 export const ACCESS_LOG_PREFIX = 'access-logs/';
@@ -39,6 +40,21 @@ export const REPORT_BUCKET_DEFAULTS = { reportRetentionDays: 90, accessLogRetent
 export type ReportBucketChoice =
   | { readonly existing: s3.IBucket }
   | { readonly create: Required<Pick<ReportBucketOptions, 'reportRetentionDays' | 'accessLogRetentionDays'>> & ReportBucketOptions };
+
+const isBucket = (value: object): value is s3.IBucket => 'bucketArn' in value && 'bucketName' in value;
+
+/** `reportBucket` as given: a bucket, `true` or options (their retention periods checked), or nothing. */
+export function resolveReportBucket(value: s3.IBucket | true | ReportBucketOptions | false | undefined): ReportBucketChoice | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value !== true && (typeof value !== 'object' || value === null)) {
+    throw new SettingsError('reportBucket', value, 'an s3.IBucket, true, or the options of a bucket to create');
+  }
+  if (value !== true && isBucket(value)) return { existing: value };
+  const options: ReportBucketOptions = value === true ? {} : value;
+  const days = (key: 'reportRetentionDays' | 'accessLogRetentionDays') =>
+    parseSetting(`reportBucket.${key}`, wholeNumber(MAX_HISTORY_RETENTION_DAYS), options[key] ?? REPORT_BUCKET_DEFAULTS[key]);
+  return { create: { ...options, reportRetentionDays: days('reportRetentionDays'), accessLogRetentionDays: days('accessLogRetentionDays') } };
+}
 
 /**
  * A private report bucket that meets every AWS Control Tower proactive control on S3 buckets (CT.S3.PR.1-6, 8-11)

@@ -2,18 +2,19 @@
  * The construct's variants and the validation of its props. Bundling is skipped here (monitor-stack.test.ts
  * bundles).
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AlertableStatus } from '../../core/model';
 import { ENV, SettingsError } from '../../core/settings';
 import { monitorPropsFromContext } from '../../lib/context-settings';
 import { TELEMETRY } from '../../core/telemetry';
 import {
   ConfigAggregatorMonitor,
+  SourceStatus,
   type ConfigAggregatorMonitorProps,
 } from '../../lib/config-aggregator-monitor';
 import {
@@ -160,13 +161,13 @@ describe('with every setting changed', () => {
   beforeAll(() => {
     s = synthMonitor({
       aggregators: ['one', 'two'],
-      schedule: 'cron(0 8,20 * * ? *)',
-      historyRetentionDays: 30,
-      alertStatuses: ['FAILED', 'OUTDATED'],
-      remindAfterHours: 6,
+      schedule: events.Schedule.cron({ minute: '0', hour: '8,20' }),
+      historyRetention: Duration.days(30),
+      alertStatuses: [SourceStatus.FAILED, SourceStatus.OUTDATED],
+      remindAfter: Duration.hours(6),
       notifyRecoveries: false,
-      staleAfterHours: 48,
-      fullSweepHours: 2,
+      staleAfter: Duration.days(2),
+      fullSweepInterval: Duration.minutes(120),
       logRetention: logs.RetentionDays.ONE_MONTH,
       reserveConcurrency: false,
     });
@@ -208,7 +209,7 @@ describe('with every setting changed', () => {
 
 describe('the schedule sizes the alarms and the dashboard', () => {
   it('rate(5 minutes): 5-minute periods', () => {
-    const s = synthMonitor({ schedule: 'rate(5 minutes)' });
+    const s = synthMonitor({ schedule: events.Schedule.rate(Duration.minutes(5)) });
     for (const metric of [TELEMETRY.metrics.successfulRuns, TELEMETRY.metrics.failedSources]) {
       s.template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: metric, Period: 300 });
     }
@@ -217,7 +218,7 @@ describe('the schedule sizes the alarms and the dashboard', () => {
   });
 
   it('rate(2 days): capped so that two periods fit in a day', () => {
-    const s = synthMonitor({ schedule: 'rate(2 days)' });
+    const s = synthMonitor({ schedule: events.Schedule.expression('rate(2 days)') });
     s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: TELEMETRY.metrics.successfulRuns,
       Period: 43_200,
@@ -232,15 +233,22 @@ describe('props validation', () => {
     ['aggregators', ['a'.repeat(257)], 'a'.repeat(257), /1 to 256/],
     ['emails', ['ops@example'], 'ops@example', /e-mail addresses/],
     ['smsNumbers', ['+0123'], '+0123', /E\.164/],
-    ['schedule', 'rate(1 hours)', 'rate(1 hours)', /rate\(N unit\)/],
-    ['schedule', 'cron(0 12 * * *)', 'cron(0 12 * * *)', /exactly 6 fields/],
+    ['schedule', events.Schedule.expression('rate(1 hours)'), 'rate(1 hours)', /rate\(N unit\)/],
+    ['schedule', events.Schedule.expression('cron(0 12 * * *)'), 'cron(0 12 * * *)', /exactly 6 fields/],
+    ['schedule', 'rate(15 minutes)', 'rate(15 minutes)', /an events\.Schedule, such as events\.Schedule\.rate/],
+    ['historyRetention', Duration.hours(36), '1 day 12 hours', /Duration of whole days from 1 to 36500 days/],
+    ['historyRetention', Duration.days(36_501), '36501 days', /Duration of whole days from 1 to 36500 days/],
     ['historyRetentionDays', 0, 0, /whole number from 1 to 36500/],
     ['historyRetentionDays', 36_501, 36_501, /whole number from 1 to 36500/],
     ['alertStatuses', ['FAILED', 'SUCCEEDED'], 'SUCCEEDED', /FAILED, OUTDATED/],
     ['alertStatuses', [], [], /one or more of/],
+    ['remindAfter', Duration.minutes(90), '1 hour 30 minutes', /Duration of whole hours .* such as Duration\.hours\(24\)/],
+    ['remindAfter', 24, 24, /Duration of whole hours/],
     ['remindAfterHours', 1.5, 1.5, /whole number/],
     ['notifyRecoveries', 'yes', 'yes', /true or false/],
+    ['staleAfter', Duration.seconds(0), '0 seconds', /Duration of whole hours from 1/],
     ['staleAfterHours', -1, -1, /whole number/],
+    ['fullSweepInterval', Duration.minutes(30), '30 minutes', /Duration of whole hours/],
     ['fullSweepHours', 0, 0, /whole number/],
     ['topicArn', 'arn:aws:sns:us-east-1:123:alerts', 'arn:aws:sns:us-east-1:123:alerts', /SNS topic ARN/],
     ['logRetention', 42, 42, /one of 1, 3, 5/],
@@ -261,9 +269,37 @@ describe('props validation', () => {
     expect(settingsError.message).toMatch(new RegExp(`^Invalid ${key}: `));
   });
 
+  it.each<[string, ConfigAggregatorMonitorProps, string, unknown, RegExp]>([
+    ['a Duration prop and the hours it replaced', { remindAfter: Duration.hours(2), remindAfterHours: 2 }, 'remindAfter', '2 hours', /remindAfter or remindAfterHours, not both/],
+    ['the days too', { historyRetention: Duration.days(9), historyRetentionDays: 9 }, 'historyRetention', '9 days', /not both/],
+    ['topic and topicArn', { topicArn: EXISTING_TOPIC, topic: { addSubscription: () => undefined } as unknown as sns.ITopic }, 'topicArn', EXISTING_TOPIC, /topic or topicArn, not both/],
+    ['a topic that is not one', { topic: 'arn:aws:sns:us-east-1:123456789012:x' as unknown as sns.ITopic }, 'topic', 'arn:aws:sns:us-east-1:123456789012:x', /an sns\.ITopic/],
+  ])('rejects %s', (_what, props, key, reported, allowed) => {
+    const stack = new Stack(new App({ context: NO_BUNDLING }), 'TestStack');
+    const error = (() => {
+      try {
+        new ConfigAggregatorMonitor(stack, 'Monitor', props);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(SettingsError);
+    expect(error).toMatchObject({ key, value: reported, allowed: expect.stringMatching(allowed) });
+  });
+
+  it('still takes the numeric props the Durations replaced (deprecated), with the same result', () => {
+    const numeric = synthMonitor({ remindAfterHours: 6, staleAfterHours: 48, fullSweepHours: 2, historyRetentionDays: 30 });
+    const typed = synthMonitor({ remindAfter: Duration.hours(6), staleAfter: Duration.hours(48), fullSweepInterval: Duration.hours(2), historyRetention: Duration.days(30) });
+    const variables = (t: typeof numeric) => Object.values(t.template.findResources('AWS::Lambda::Function'))[0]?.Properties?.Environment;
+    expect(variables(numeric)).toEqual(variables(typed));
+    expect(variables(numeric)).toMatchObject({ Variables: { [ENV.remindAfterHours]: '6', [ENV.staleAfterHours]: '48', [ENV.fullSweepHours]: '2', [ENV.historyRetentionDays]: '30' } });
+  });
+
   it('accepts lower-case statuses and trims list items', () => {
     const s = synthMonitor({
-      alertStatuses: ['outdated' as AlertableStatus],
+      // The enum's values are the strings: a JavaScript caller's lower-case one is upper-cased like the context's.
+      alertStatuses: ['outdated' as SourceStatus],
       aggregators: [' spaced '],
       emails: [' ops@example.com '],
     });

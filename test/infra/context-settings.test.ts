@@ -1,3 +1,5 @@
+import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { SettingsError } from '../../core/settings';
@@ -7,6 +9,7 @@ import {
   monitorPropsFromContext,
   rejectMisspelledKeys,
 } from '../../lib/context-settings';
+import { SourceStatus } from '../../lib/config-aggregator-monitor';
 import { synthStack } from './support';
 
 function settingsError(run: () => unknown): SettingsError {
@@ -45,13 +48,14 @@ describe('monitorPropsFromContext', () => {
       aggregators: ['org-aggregator', 'second_one'],
       emails: ['ops@example.com', 'sec@example.com'],
       smsNumbers: ['+15555550100'],
-      schedule: 'cron(0/30 * * * ? *)',
-      historyRetentionDays: 90,
-      alertStatuses: ['FAILED', 'OUTDATED'],
-      remindAfterHours: 12,
+      // The keys in hours and days set the Duration props that replaced the numeric ones.
+      schedule: events.Schedule.expression('cron(0/30 * * * ? *)'),
+      historyRetention: Duration.days(90),
+      alertStatuses: [SourceStatus.FAILED, SourceStatus.OUTDATED],
+      remindAfter: Duration.hours(12),
       notifyRecoveries: false,
-      staleAfterHours: 48,
-      fullSweepHours: 3,
+      staleAfter: Duration.hours(48),
+      fullSweepInterval: Duration.hours(3),
       topicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts',
       logRetention: logs.RetentionDays.ONE_MONTH,
       reserveConcurrency: false,
@@ -72,8 +76,8 @@ describe('monitorPropsFromContext', () => {
     ).toEqual({
       aggregators: ['org-aggregator', 'second'],
       emails: ['ops@example.com'],
-      alertStatuses: ['FAILED'],
-      historyRetentionDays: 30,
+      alertStatuses: [SourceStatus.FAILED],
+      historyRetention: Duration.days(30),
       notifyRecoveries: true,
       reserveConcurrency: false,
       logRetention: logs.RetentionDays.ONE_YEAR,
