@@ -194,12 +194,16 @@ describe('outputs', () => {
       topicArn: 'TopicArn',
       alarmTopicArn: 'AlarmTopicArn',
       functionName: 'FunctionName',
+      dispatcherName: 'DispatcherName',
+      stateMachineArn: 'StateMachineArn',
       dashboardUrl: 'DashboardUrl',
     });
     expect(Object.keys(s.template.findOutputs('*')).sort()).toEqual(Object.values(OUTPUTS).sort());
   });
 
-  it('outputs the table, topic and function names and the dashboard URL', () => {
+  it('outputs the table, topic, function, dispatcher and state machine and the dashboard URL', () => {
+    s.template.hasOutput('DispatcherName', { Value: ref(m.dispatcher) });
+    s.template.hasOutput('StateMachineArn', { Value: ref(m.stateMachine) });
     s.template.hasOutput('TableName', { Value: ref(m.table) });
     s.template.hasOutput('TopicArn', { Value: ref(m.topic) });
     s.template.hasOutput('AlarmTopicArn', { Value: ref(m.alarmTopic) });
