@@ -13,15 +13,17 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import {
+  isSkippedRun,
   sourceKey,
   type AggregatorMeta,
   type HistoryEntry,
   type ObservedSource,
+  type RunRecord,
   type RunSummary,
   type SourceState,
 } from '../../core/model';
 import { Interner } from '../../core/interner';
-import { fromItem, historyItem, metaItem, metaKey, runItem, stateItem, type Item } from './items';
+import { fromItem, historyItem, metaItem, metaKey, runItem, runRecordFromItem, stateItem, type Item } from './items';
 import { RateLimiter, type Clock } from './rate-limiter';
 import { ALL_SHARDS, ATTR, INDEX, WRITE_ITEMS_PER_SECOND, keys } from './table-schema';
 import { checkDeadline, type Deadline } from '../../core/deadline';
@@ -44,6 +46,8 @@ export interface StoreOptions {
   readonly writeItemsPerSecond?: number;
   /** The pace's clock (tests). */
   readonly clock?: Clock;
+  /** A pace shared with other writers (RunStore's): then `writeItemsPerSecond` and `clock` are the pace's own. */
+  readonly writePace?: RateLimiter;
 }
 
 export { UnwrittenItemsError } from './errors';
@@ -71,9 +75,7 @@ export class HistoryStore {
     this.concurrency = options.concurrency ?? 8;
     this.maxBatchAttempts = options.maxBatchAttempts ?? 12;
     this.backoffMs = options.backoffMs ?? 50;
-    const perSecond = options.writeItemsPerSecond ?? WRITE_ITEMS_PER_SECOND;
-    // A quarter second's worth at once: no second ever sees more than 1.25 x the rate.
-    this.writePace = new RateLimiter(perSecond, Math.max(WRITE_BATCH, perSecond / 4), options.clock);
+    this.writePace = options.writePace ?? writePace(options.writeItemsPerSecond ?? WRITE_ITEMS_PER_SECOND, options.clock);
   }
 
   get tableName(): string {
@@ -202,13 +204,30 @@ export class HistoryStore {
 
   // ---- runs and aggregators ------------------------------------------------------------------------------
 
+  /** The run summaries of a time range, newest first (the skipped ticks left out: see runRecords). */
   async runs(range: { from: string; to: string }): Promise<RunSummary[]> {
-    return this.queryAll<RunSummary>({
-      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-      ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
-      ExpressionAttributeValues: { ':pk': keys.runsPk, ':from': range.from, ':to': `${range.to}\uffff` },
-      ScanIndexForward: false,
-    });
+    return (await this.runRecords(range)).filter((r): r is RunSummary => !isSkippedRun(r));
+  }
+
+  /** The run summaries and the skipped ticks of a time range, newest first (one Query of the RUNS partition). */
+  async runRecords(range: { from: string; to: string }): Promise<RunRecord[]> {
+    const records: RunRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+          ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
+          ExpressionAttributeValues: { ':pk': keys.runsPk, ':from': range.from, ':to': `${range.to}\uffff` },
+          ScanIndexForward: false,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of out.Items ?? []) records.push(runRecordFromItem(item));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return records;
   }
 
   async aggregators(): Promise<AggregatorMeta[]> {
@@ -351,6 +370,11 @@ export class HistoryStore {
   private retryOptions(explain: RetryOptions['explain']): RetryOptions {
     return { maxAttempts: this.maxBatchAttempts, backoffMs: this.backoffMs, explain };
   }
+}
+
+/** A pace of `perSecond` write units: a quarter second's worth at once, so no second sees more than 1.25 x the rate. */
+export function writePace(perSecond: number, clock?: Clock): RateLimiter {
+  return new RateLimiter(perSecond, Math.max(WRITE_BATCH, perSecond / 4), clock);
 }
 
 type Query = Omit<QueryCommandInput, 'TableName'>;
