@@ -10,7 +10,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULTS, ENV, settingsToEnvironment } from '../../core/settings';
+import { DEFAULTS, DISPATCHER_ENV, ENV, settingsToEnvironment } from '../../core/settings';
 import { TELEMETRY } from '../../core/telemetry';
 import { createTableInput } from '../../adapters/store/table-schema';
 import type { MonitorStack } from '../../lib/monitor-stack';
@@ -179,9 +179,9 @@ describe('dispatcher', () => {
 
   it('is told the state machine, the table and the history retention, and its metrics namespace', () => {
     expect(fnProps(m.dispatcher)?.Environment.Variables).toEqual({
-      STATE_MACHINE_ARN: ref(m.stateMachine),
-      [ENV.tableName]: ref(m.table),
-      [ENV.historyRetentionDays]: String(DEFAULTS.historyRetentionDays),
+      [DISPATCHER_ENV.stateMachineArn]: ref(m.stateMachine),
+      [DISPATCHER_ENV.tableName]: ref(m.table),
+      [DISPATCHER_ENV.historyRetentionDays]: String(DEFAULTS.historyRetentionDays),
       POWERTOOLS_SERVICE_NAME: TELEMETRY.service,
       POWERTOOLS_METRICS_NAMESPACE: TELEMETRY.namespace,
       POWERTOOLS_LOG_LEVEL: 'INFO',
