@@ -42,7 +42,9 @@ export function appStateMachine(context: Readonly<Record<string, unknown>>, targ
   const started = Date.now();
   const outdir = mkdtempSync(join(tmpdir(), 'aggwatch-local-synth-'));
   try {
-    const app = new App({ outdir, context: { ...cdkJsonContext(), ...context, [cx_api.BUNDLING_STACKS]: [] } });
+    // The template's own checks (the built-in CloudFormation validation, cdk-nag, cfn-guard) are the infra tests';
+    // here only the definition matters, validated below.
+    const app = new App({ outdir, treeMetadata: false, builtinCloudFormationValidation: false, context: { ...cdkJsonContext(), ...context, [cx_api.BUNDLING_STACKS]: [] } });
     new MonitorStack(app, STACK);
     const template = app.synth().getStackByName(STACK).template as unknown;
     const machine = stateMachineDefinition(template, target);

@@ -9,10 +9,12 @@
  *
  * The handlers run in this process by default, imported once the local mode's environment is in place (they read
  * it at cold start, as in Lambda); `invoke` replaces the in-process worker, e.g. with the deployable bundle run in
- * a Lambda-like process (sfn-execution.ts invokeOutcomeOf). In process, concurrent Tasks (the Reconcile and Notify
- * Maps' iterations) share one module instance, where Lambda would give each concurrent invocation its own
- * execution environment: module-level state (the Config rate limiter, the logger's keys) is shared here. A Task
- * that outlives its Lambda context's deadline is not killed.
+ * a Lambda-like process (sfn-execution.ts invokeOutcomeOf). Lambda runs each concurrent invocation in its own
+ * execution environment and reuses a free one for the next (https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html):
+ * so does the in-process worker, each environment an instance of lambda/handler.ts of its own (imported with a
+ * query of its own), with its own stores, write pace and logger. What the handler imports is one instance for all
+ * (lambda/clients.ts: the SDK clients and the Config rate limiter). A Task that outlives its Lambda context's
+ * deadline is not killed.
  *
  * Time: every Retry waits `retryIntervalMs` (default 0) instead of the definition's intervals; a ReadRound's
  * Lambda context can be given a short life (`readRoundBudgetMs`), so that a read spans several rounds, as a large
@@ -84,6 +86,7 @@ export class LocalRuns {
     private readonly dispatcher: LambdaHandler,
     /** The worker's local ARN, logical id and timeout, as the definition and the template name them. */
     readonly worker: { readonly logicalId: string; readonly arn: string; readonly timeoutMs: number },
+    private readonly environments: Environments | undefined,
   ) {}
 
   /** Registers the run's state machine on the local endpoint and binds its Tasks to the worker. */
@@ -93,7 +96,8 @@ export class LocalRuns {
     const definition = options.definition ?? app?.definition;
     const worker = app?.worker ?? { logicalId: 'Function', arn: onlyFunction(definition), timeoutMs: 15 * 60_000 };
     const dispatcher = options.dispatcher ?? (await import('../../lambda/dispatcher')).handler;
-    const invoke = options.invoke ?? inProcess(options.worker ?? (await import('../../lambda/handler')).handler, host.target, worker, options.readRoundBudgetMs);
+    const environments = options.invoke ? undefined : new Environments(options.worker);
+    const invoke = options.invoke ?? inProcess(environments ?? new Environments(), host.target, worker, options.readRoundBudgetMs);
     const before = options.beforeTask;
     host.stepFunctions.invoke = async (functionArn, payload, context) => {
       const replaced = await before?.({ ...context, functionArn, payload });
@@ -101,7 +105,7 @@ export class LocalRuns {
       return invoke(functionArn, payload, context);
     };
     host.stepFunctions.registerStateMachine({ arn: host.stateMachineArn, definition, retryIntervalMs: options.retryIntervalMs ?? 0 });
-    return new LocalRuns(host, dispatcher, worker);
+    return new LocalRuns(host, dispatcher, worker, environments);
   }
 
   /** One scheduled tick: the dispatcher's invocation with the schedule's event for `at`; does not wait for the run. */
@@ -118,6 +122,11 @@ export class LocalRuns {
     const tick = await this.tick(at);
     await tick.done;
     return tick;
+  }
+
+  /** Execution environments of the in-process worker started so far (cold starts). */
+  get workerEnvironments(): number {
+    return this.environments?.started ?? 0;
   }
 
   /** Every execution of the run's state machine, oldest first. */
@@ -143,9 +152,36 @@ export function taskCounts(execution: LocalExecution): Record<string, number> {
   return counts;
 }
 
+/**
+ * The in-process worker's execution environments: an invocation takes a free one, or starts one (a cold start: the
+ * handler's module evaluated anew). With a handler given, that one instance serves every invocation.
+ */
+class Environments {
+  started = 0;
+  private readonly free: LambdaHandler[] = [];
+
+  constructor(private readonly given?: LambdaHandler) {}
+
+  async run<T>(use: (handler: LambdaHandler) => Promise<T>): Promise<T> {
+    if (this.given) return use(this.given);
+    const handler = this.free.pop() ?? (await this.start());
+    try {
+      return await use(handler);
+    } finally {
+      this.free.push(handler);
+    }
+  }
+
+  private async start(): Promise<LambdaHandler> {
+    const url = new URL('../../lambda/handler.ts', import.meta.url);
+    url.searchParams.set('environment', String(++this.started));
+    return ((await import(url.href)) as { handler: LambdaHandler }).handler;
+  }
+}
+
 /** The worker in this process: the payload as Lambda delivers it (JSON), an error as the Node.js runtime reports it. */
 function inProcess(
-  handler: LambdaHandler,
+  environments: Environments,
   target: InvocationTarget,
   worker: { readonly logicalId: string; readonly arn: string; readonly timeoutMs: number },
   readRoundBudgetMs: number | undefined,
@@ -158,7 +194,8 @@ function inProcess(
     const timeoutMs = stateName === WORKFLOW.states.read && readRoundBudgetMs !== undefined ? READ_MARGIN_MS + readRoundBudgetMs : worker.timeoutMs;
     try {
       const event = JSON.parse(JSON.stringify(payload)) as unknown;
-      const result = await handler(event, lambdaContext({ ...target, functionName: worker.logicalId }, timeoutMs));
+      const context = lambdaContext({ ...target, functionName: worker.logicalId }, timeoutMs);
+      const result = await environments.run((handler) => handler(event, context));
       return { ok: true, result: JSON.parse(JSON.stringify(result ?? null)) as unknown };
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
