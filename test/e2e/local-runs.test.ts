@@ -84,7 +84,7 @@ describe('local mode: a tick is an execution of the app state machine', () => {
     expect(counts).toEqual({ [S.begin]: 1, [S.read]: counts[S.read], [S.reconcileUnit]: SHARDS, [S.notifyAggregator]: 1, [S.finalize]: 1 });
     expect(execution ? taskSummary(execution) : '').toBe(`Begin, ReadRound x${counts[S.read]}, ReconcileUnit x${SHARDS}, NotifyAggregator, Finalize`);
     // Each Task invoked the worker's function with its step.
-    const step = { [S.begin]: 'begin', [S.read]: 'read', [S.reconcileUnit]: 'reconcile', [S.notifyAggregator]: 'notify', [S.finalize]: 'finalize' };
+    const step: Record<string, string> = { [S.begin]: 'begin', [S.read]: 'read', [S.reconcileUnit]: 'reconcile', [S.notifyAggregator]: 'notify', [S.finalize]: 'finalize' };
     for (const call of execution?.invocations ?? []) {
       expect(call.functionArn).toBe(runs.worker.arn);
       expect((call.payload as { step: string }).step).toBe(step[call.state]);
