@@ -12,8 +12,8 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { RETRY } from './sdk-options';
 import { AdaptiveRateLimiter, configRetry } from '../adapters/config-rate';
+import { RETRY } from './sdk-options';
 
 export { RETRY } from './sdk-options';
 
