@@ -242,7 +242,8 @@ async function showSkipped(overlapping: Promise<LocalTick> | undefined): Promise
   rule(`Tick · ${tick.runAt} (+${OVERLAP_HOURS * 60}m), fired during the first run's read`);
   const d = tick.dispatch;
   if (d.outcome !== 'skipped') throw new Error(`the tick fired during the first run should be skipped, not ${d.outcome}`);
-  out(`  dispatcher: skipped · ${d.execution} not started: ${d.running} was still running (one execution at a time); recorded, shown by aggwatch runs`);
+  out(`  dispatcher: skipped · ${d.execution} not started: ${d.running} was still running (one execution at a time); recorded:`);
+  await aggwatch(['runs', '--since', at(0), '--until', tick.runAt, '--table', local.tableName]);
 }
 
 function printMessage(m: PublishedMessage, sms: readonly PublishedMessage[]): void {
@@ -303,6 +304,12 @@ async function showCli(failingAccount: string): Promise<void> {
     ['runs', '--since', '30d', '--table', table],
     ['report', '--table', table, '--out', REPORT],
   ];
+  for (const argv of commands) await aggwatch(argv);
+  out(`\nThe status report (one self-contained HTML file): ${pathToFileURL(REPORT).href}`);
+}
+
+/** One CLI command, printed as typed, its output indented. */
+async function aggwatch(argv: string[]): Promise<void> {
   const indent = (chunk: string) => chunk.replace(/^(?=.)/gm, '  ');
   // The CLI reads the same environment as the handler: its DynamoDB client reaches the local table.
   const io: CliIo = {
@@ -311,10 +318,7 @@ async function showCli(failingAccount: string): Promise<void> {
     env: process.env,
     isTTY: Boolean(process.stdout.isTTY),
   };
-  for (const argv of commands) {
-    out(`\n$ npx aggwatch ${argv.join(' ')}`);
-    const code = await runCli(argv, io);
-    if (code !== 0) throw new Error(`aggwatch ${argv.join(' ')} exited with ${code}`);
-  }
-  out(`\nThe status report (one self-contained HTML file): ${pathToFileURL(REPORT).href}`);
+  out(`\n$ npx aggwatch ${argv.join(' ')}`);
+  const code = await runCli(argv, io);
+  if (code !== 0) throw new Error(`aggwatch ${argv.join(' ')} exited with ${code}`);
 }
