@@ -168,6 +168,26 @@ describe('local mode options', () => {
     await expect(started).rejects.toThrow('throttleAbovePerSecond 0 must be a positive number');
   });
 
+  it('refuses a bad read round budget, naming it, and an environment not applied', async () => {
+    // Arrange: a second local mode, whose environment is not this process's.
+    const other = await startLocalMode();
+
+    // Act
+    const negative = other.startRuns({ readRoundBudgetMs: -1 });
+    const unapplied = startLocalMode().then(async (third) => {
+      try {
+        return await third.startRuns();
+      } finally {
+        await third.close();
+      }
+    });
+
+    // Assert
+    await expect(negative).rejects.toThrow('readRoundBudgetMs -1 must be a number of ms >= 0');
+    await expect(unapplied).rejects.toThrow("The local mode's environment is not applied");
+    await other.close();
+  });
+
   it('refuses a second engine on the same local mode', async () => {
     // Arrange, Act
     const again = () => local.startRuns();

@@ -91,18 +91,26 @@ export class LocalRuns {
 
   /** Registers the run's state machine on the local endpoint and binds its Tasks to the worker. */
   static async start(host: RunsHost, options: LocalRunsOptions = {}): Promise<LocalRuns> {
+    const budget = options.readRoundBudgetMs;
+    if (budget !== undefined && (!Number.isFinite(budget) || budget < 0)) throw new RangeError(`readRoundBudgetMs ${budget} must be a number of ms >= 0`);
+    if (budget !== undefined && options.invoke) throw new Error('readRoundBudgetMs applies to the in-process worker: with invoke, give the Lambda context yourself');
     requireEnvironment(host.env, options);
     const app = options.definition === undefined ? appStateMachine(host.context, host.target) : undefined;
     const definition = options.definition ?? app?.definition;
     const worker = app?.worker ?? { logicalId: 'Function', arn: onlyFunction(definition), timeoutMs: 15 * 60_000 };
     const dispatcher = options.dispatcher ?? (await import('../../lambda/dispatcher')).handler;
-    const environments = options.invoke ? undefined : new Environments(options.worker);
-    const invoke = options.invoke ?? inProcess(environments ?? new Environments(), host.target, worker, options.readRoundBudgetMs);
+    let environments: Environments | undefined;
+    let invoke = options.invoke;
+    if (!invoke) {
+      environments = new Environments(options.worker);
+      invoke = inProcess(environments, host.target, worker, budget);
+    }
+    const invokeTask = invoke;
     const before = options.beforeTask;
     host.stepFunctions.invoke = async (functionArn, payload, context) => {
       const replaced = await before?.({ ...context, functionArn, payload });
       if (replaced) return replaced;
-      return invoke(functionArn, payload, context);
+      return invokeTask(functionArn, payload, context);
     };
     host.stepFunctions.registerStateMachine({ arn: host.stateMachineArn, definition, retryIntervalMs: options.retryIntervalMs ?? 0 });
     return new LocalRuns(host, dispatcher, worker, environments);
@@ -186,9 +194,6 @@ function inProcess(
   worker: { readonly logicalId: string; readonly arn: string; readonly timeoutMs: number },
   readRoundBudgetMs: number | undefined,
 ): InvokeFunction {
-  if (readRoundBudgetMs !== undefined && (!Number.isFinite(readRoundBudgetMs) || readRoundBudgetMs < 0)) {
-    throw new RangeError(`readRoundBudgetMs ${readRoundBudgetMs} must be a number of ms >= 0`);
-  }
   return async (functionArn, payload, { stateName }) => {
     if (functionArn !== worker.arn) return { crashed: true, reason: `no local function ${functionArn} (the worker is ${worker.arn})` };
     const timeoutMs = stateName === WORKFLOW.states.read && readRoundBudgetMs !== undefined ? READ_MARGIN_MS + readRoundBudgetMs : worker.timeoutMs;
