@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App } from 'aws-cdk-lib';
+import { App, type CfnElement } from 'aws-cdk-lib';
 import { MonitorStack } from '../../lib/monitor-stack';
 import { CDK_JSON_CONTEXT } from '../support/cdk-json';
 import type { CfnResolver, Template } from '../support/cloudformation';
@@ -30,12 +30,14 @@ export interface Deployable {
 export function synthesizeDeployable(stackName: string, context: Record<string, unknown>): Deployable {
   const outdir = mkdtempSync(join(tmpdir(), 'aggwatch-e2e-'));
   const app = new App({ outdir, context: { ...CDK_JSON_CONTEXT, ...context } });
-  new MonitorStack(app, stackName);
+  const stack = new MonitorStack(app, stackName);
   const assembly = app.synth();
   const template = assembly.getStackByName(stackName).template as Template;
 
-  const functions = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
-  if (functions.length !== 1) throw new Error(`expected one function, found ${functions.length}`);
+  // The monitor's function (the worker), not the dispatcher: the one the state machine's Tasks invoke.
+  const workerId = stack.resolve((stack.monitor.function.node.defaultChild as CfnElement).logicalId) as string;
+  const functions = Object.entries(template.Resources).filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && id === workerId);
+  if (functions.length !== 1) throw new Error(`expected the monitor's function ${workerId}, found ${functions.length}`);
   const [functionId, fn] = functions[0] as [string, { Properties: Record<string, unknown> }];
   const code = fn.Properties.Code as { S3Bucket: { 'Fn::Sub': string }; S3Key: string };
   const role = fn.Properties.Role as { 'Fn::GetAtt': [string, string] };
