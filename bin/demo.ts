@@ -1,8 +1,11 @@
 /**
  * `npm run demo`: the monitor, run here, with nothing to set up. In this one process: a simulated organization
- * (300 accounts x 17 regions = 5,100 sources) behind a local AWS Config endpoint, DynamoDB (dynalite) and SNS,
- * then the real Lambda handler for several scheduled ticks while sources fail, stay failing past the reminder
- * interval, recover and leave; then the CLI against the local table.
+ * (300 accounts x 17 regions = 5,100 sources) behind a local AWS Config endpoint, DynamoDB (dynalite), SNS and
+ * Step Functions; then the real engine for several scheduled ticks while sources fail, stay failing past the
+ * reminder interval, recover and leave: each tick invokes the dispatcher's handler, which starts an execution of the
+ * run's state machine as the CDK app synthesizes it, whose every Task invokes the worker's handler (one step each).
+ * The read rounds get a short time budget, so that the first run's read spans several invocations; a tick fired
+ * while that run is going is skipped. Then the CLI against the local table.
  *
  * Options: --full prints whole e-mails (default: the first lines of each); --report <file> where the HTML status
  * report goes (default: aggwatch-demo-report.html in the system's temporary directory).
@@ -11,12 +14,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Context } from 'aws-lambda';
-import type { RunReport } from '../lambda/run';
+import type { RunSummary } from '../core/model';
 import { runCli, type CliIo } from '../cli/main';
 import type { PublishedMessage } from '../tools/local/fake-sns';
-import { lambdaContext, scheduledEvent } from '../tools/local/invocation';
 import { startLocalMode } from '../tools/local/local-mode';
+import { taskCounts, taskSummary, type LocalRuns, type LocalTick } from '../tools/local/local-runs';
+import type { LocalExecution } from '../tools/local/sfn-execution';
 import { DEMO_REGIONS, SimulatedOrganization } from '../tools/local/simulated-organization';
 
 const AGGREGATOR = 'org-aggregator';
@@ -26,6 +29,14 @@ const { values: options } = parseArgs({ options: { full: { type: 'boolean', defa
 const EMAIL_LINES = options.full ? Number.POSITIVE_INFINITY : 24;
 const REPORT = resolve(options.report ?? join(tmpdir(), 'aggwatch-demo-report.html'));
 const HOUR = 3_600_000;
+/**
+ * A read round's time before it stops starting chunks (its Lambda context counts down from the read step's margin
+ * plus this): a deployed round has about 13 minutes; here a fraction of a second, so that the first run's read of
+ * 51 pages spans several rounds, each continuing from the cursor the previous one left in the table.
+ */
+const READ_ROUND_BUDGET_MS = 400;
+/** The schedule fires again this long after the first tick, while the first run is still going: skipped. */
+const OVERLAP_HOURS = 0.25;
 
 const started = Date.now();
 // Ticks are hours apart, in the recent past, so that the CLI's "--since 30d" and "ago" read naturally.
@@ -58,7 +69,24 @@ try {
   local.applyEnv();
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  const { handler } = await import('../lambda/handler');
+  // Powertools Metrics warns on stderr at each invocation that stored no metric, which is every step but Finalize
+  // (metrics are disabled here anyway): that one known line is left out of the demo's output.
+  const writeStderr = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
+    String(chunk).includes('No application metrics to publish') ? true : writeStderr(chunk, ...rest)) as typeof process.stderr.write;
+  // The dispatcher, the state machine (synthesized from the CDK app) and the worker, all on the local endpoints.
+  let overlapping: Promise<LocalTick> | undefined;
+  const runs: LocalRuns = await local.startRuns({
+    readRoundBudgetMs: READ_ROUND_BUDGET_MS,
+    beforeTask: ({ stateName, executionArn }) => {
+      // The second read round of the first run: the schedule fires again (+15 min) while this execution is running.
+      const first = runs.executions()[0];
+      if (overlapping || stateName !== 'ReadRound' || executionArn !== first?.options.executionArn) return undefined;
+      if (first.invocations.filter((c) => c.state === 'ReadRound').length < 2) return undefined;
+      overlapping = runs.tick(at(OVERLAP_HOURS));
+      return undefined;
+    },
+  });
 
   const counts = org.counts(AGGREGATOR);
   out('config-aggregator-watch: local mode demo');
@@ -66,7 +94,8 @@ try {
     `Simulated organization: ${ACCOUNTS} accounts x ${DEMO_REGIONS.length} regions = ${n(org.sources(AGGREGATOR).length)} sources ` +
       `in aggregator "${AGGREGATOR}" (${statusText(counts)})`,
   );
-  out(`Local endpoints: Config ${local.config.endpoint} · DynamoDB ${local.dynamodbProxy.endpoint} · SNS ${local.sns.endpoint}`);
+  out(`Local endpoints: Config ${local.config.endpoint} · DynamoDB ${local.dynamodbProxy.endpoint} · SNS ${local.sns.endpoint} · Step Functions ${local.stepFunctions.endpoint}`);
+  out(`State machine ${local.stateMachineArn} (the CDK app's definition, synthesized here), its Tasks invoking ${runs.worker.logicalId}; read rounds of ${READ_ROUND_BUDGET_MS} ms`);
   out(`Table ${local.tableName} · topic ${local.topicArn} · REMIND_AFTER_HOURS=${REMIND_AFTER_HOURS}, FULL_SWEEP_HOURS=${local.settings.fullSweepHours}`);
 
   // A source that fails during the demo: the first account from #42 whose three EU regions are healthy.
@@ -80,8 +109,13 @@ try {
   const ticks: { hours: number; story: string; change?: () => void; expect?: (r: TickResult) => string | undefined }[] = [
     {
       hours: 0,
-      story: 'first run: the monitor sees the organization for the first time',
-      expect: (r) => (r.messages.length === 1 ? undefined : 'the first run should publish one digest'),
+      story: 'first run: the monitor sees the organization for the first time; its read spans several read rounds',
+      expect: (r) =>
+        r.messages.length !== 1
+          ? 'the first run should publish one digest'
+          : (taskCounts(r.execution).ReadRound ?? 0) < 2
+            ? 'the first run should read over several rounds'
+            : undefined,
     },
     {
       hours: 1,
@@ -130,12 +164,15 @@ try {
     tick.change?.();
     rule(`Tick ${i + 1} · ${time} (+${tick.hours}h)`);
     out(`  ${tick.story}`);
-    const result = await runTick(handler, time);
+    const result = await runTick(runs, time);
+    out(`  execution ${result.execution.options.name}: ${result.execution.status} · ${taskSummary(result.execution)}`);
     for (const m of result.messages) printMessage(m, result.sms);
     if (result.messages.length === 0) out('  (no notification)');
     out(`  run: ${summary(result)}`);
-    const problem = tick.expect?.(result);
+    const { status, error, cause } = result.execution;
+    const problem = status !== 'SUCCEEDED' ? `the execution ended ${status}: ${error}: ${cause}` : tick.expect?.(result);
     if (problem) throw new Error(`Tick ${i + 1}: ${problem}`);
+    if (i === 0) await showSkipped(overlapping);
   }
 
   rule('Where security teams work: EventBridge, Security Hub CSPM, chat (docs/integrations.md)');
@@ -155,7 +192,9 @@ process.exit(failed ? 1 : 0);
 // ---------------------------------------------------------------------------------------------------------------
 
 interface TickResult {
-  readonly report: RunReport;
+  readonly execution: LocalExecution;
+  /** The run summaries Finalize recorded, one per aggregator. */
+  readonly summaries: RunSummary[];
   /** The digests' e-mail publications (one per digest part). */
   readonly messages: PublishedMessage[];
   /** The digests' SMS publications. */
@@ -163,8 +202,6 @@ interface TickResult {
   readonly writeRequests: number;
   readonly ms: number;
 }
-
-type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 /** One event, one finding and one chat card of the ticks above, as the local EventBridge, Security Hub and SNS got them. */
 function showIntegrations(): void {
@@ -184,14 +221,29 @@ function showIntegrations(): void {
   if (!event || !finding || !card) throw new Error('the integrations should have received an event, a finding and a chat card');
 }
 
-async function runTick(handler: Handler, time: string): Promise<TickResult> {
+/** One scheduled tick: the dispatcher starts its execution, which runs to its end. */
+async function runTick(runs: LocalRuns, time: string): Promise<TickResult> {
   published = [];
   const writesBefore = local.dynamodbProxy.writes().length;
   const t0 = Date.now();
-  // A scheduled event (no `step`): the single-invocation run, whose answer is its RunReport.
-  const report = (await handler(scheduledEvent(time, org), lambdaContext(org))) as RunReport;
+  const tick = await runs.run(time);
+  const execution = tick.execution;
+  if (!execution) throw new Error(`the dispatcher started no execution for ${time}: ${JSON.stringify(tick.dispatch)}`);
+  const ms = Date.now() - t0;
+  const summaries = await local.store.runs({ from: tick.runAt, to: tick.runAt });
   const format = (f: string) => published.filter((m) => m.attributes.format?.value === f);
-  return { report, messages: format('email'), sms: format('sms'), writeRequests: local.dynamodbProxy.writes().length - writesBefore, ms: Date.now() - t0 };
+  return { execution, summaries, messages: format('email'), sms: format('sms'), writeRequests: local.dynamodbProxy.writes().length - writesBefore, ms };
+}
+
+/** The tick the schedule fired while the first run was going: the dispatcher skipped it and recorded that. */
+async function showSkipped(overlapping: Promise<LocalTick> | undefined): Promise<void> {
+  const tick = await overlapping;
+  if (!tick) throw new Error('the overlapping tick was never fired (the first run read in one round)');
+  rule(`Tick · ${tick.runAt} (+${OVERLAP_HOURS * 60}m), fired during the first run's read`);
+  const d = tick.dispatch;
+  if (d.outcome !== 'skipped') throw new Error(`the tick fired during the first run should be skipped, not ${d.outcome}`);
+  out(`  dispatcher: skipped · ${d.execution} not started: ${d.running} was still running (one execution at a time); recorded:`);
+  await aggwatch(['runs', '--since', at(0), '--until', tick.runAt, '--table', local.tableName]);
 }
 
 function printMessage(m: PublishedMessage, sms: readonly PublishedMessage[]): void {
@@ -212,7 +264,7 @@ function attribute(m: PublishedMessage, name: string): string[] {
 }
 
 function summary(r: TickResult): string {
-  const parts = r.report.aggregators.map((a) => {
+  const parts = r.summaries.map((a) => {
     if (a.outcome === 'error') return `${a.aggregator}: ERROR ${a.error?.name}: ${a.error?.message}`;
     const mode = a.mode === 'full' ? `full sweep (${a.sweepReason ?? 'schedule'})` : 'fast path (FAILED and OUTDATED only)';
     return (
@@ -249,8 +301,15 @@ async function showCli(failingAccount: string): Promise<void> {
     ['current', '--table', table],
     ['history', '--source', failingAccount, '--table', table],
     ['failures', '--since', '30d', '--table', table],
+    ['runs', '--since', '30d', '--table', table],
     ['report', '--table', table, '--out', REPORT],
   ];
+  for (const argv of commands) await aggwatch(argv);
+  out(`\nThe status report (one self-contained HTML file): ${pathToFileURL(REPORT).href}`);
+}
+
+/** One CLI command, printed as typed, its output indented. */
+async function aggwatch(argv: string[]): Promise<void> {
   const indent = (chunk: string) => chunk.replace(/^(?=.)/gm, '  ');
   // The CLI reads the same environment as the handler: its DynamoDB client reaches the local table.
   const io: CliIo = {
@@ -259,10 +318,7 @@ async function showCli(failingAccount: string): Promise<void> {
     env: process.env,
     isTTY: Boolean(process.stdout.isTTY),
   };
-  for (const argv of commands) {
-    out(`\n$ npx aggwatch ${argv.join(' ')}`);
-    const code = await runCli(argv, io);
-    if (code !== 0) throw new Error(`aggwatch ${argv.join(' ')} exited with ${code}`);
-  }
-  out(`\nThe status report (one self-contained HTML file): ${pathToFileURL(REPORT).href}`);
+  out(`\n$ npx aggwatch ${argv.join(' ')}`);
+  const code = await runCli(argv, io);
+  if (code !== 0) throw new Error(`aggwatch ${argv.join(' ')} exited with ${code}`);
 }

@@ -4,21 +4,25 @@
  *   definition;
  * - AWS Config: the fake endpoint over a SimulatedOrganization;
  * - SNS: the fake endpoint with the alert topic (and, with `chat`, the chat topic);
- * - EventBridge and Security Hub CSPM: the fake endpoints of the integrations (their default bus and product).
+ * - EventBridge and Security Hub CSPM: the fake endpoints of the integrations (their default bus and product);
+ * - Step Functions: the local endpoint (fake-stepfunctions.ts), where `startRuns()` registers the run's state machine
+ *   as the app synthesizes it and binds its Tasks to the worker (local-runs.ts): each tick is then an execution.
  *
  * `env` is the environment the handler needs, and nothing else: the SDK's own `AWS_ENDPOINT_URL_<SERVICE>`
- * variables, a region, dummy credentials, and the monitor's settings as the stack writes them
- * (`settingsToEnvironment`). The handler reads it at cold start, so it must be in place before the handler's
+ * variables, a region, dummy credentials, the monitor's settings as the stack writes them (`settingsToEnvironment`)
+ * and the dispatcher's (`dispatcherSettingsToEnvironment`: the state machine's ARN). The handlers read it at cold start, so it must be in place before the handler's
  * module is first imported (or give it to a child process).
  */
-import { DEFAULTS, settingsToEnvironment, type MonitorSettings } from '../../core/settings';
+import { DEFAULTS, dispatcherSettingsToEnvironment, settingsToEnvironment, type MonitorSettings } from '../../core/settings';
 import { HistoryStore } from '../../adapters/store/history-store';
-import { FakeConfigService } from './fake-config-service';
+import { FakeConfigService, type FakeConfigOptions } from './fake-config-service';
 import { FakeEventBridge } from './fake-eventbridge';
 import { FakeSecurityHub } from './fake-securityhub';
 import type { FakeServerOptions } from './fake-server';
 import { FakeSns, type PublishedMessage } from './fake-sns';
+import { FakeStepFunctions } from './fake-stepfunctions';
 import { LOCAL_CREDENTIALS, startLocalDynamoDB, type LocalDynamoDB } from './local-dynamodb';
+import { LocalRuns, type LocalRunsOptions } from './local-runs';
 import { DynamoDBRecordingProxy } from './recording-proxy';
 import { SimulatedOrganization } from './simulated-organization';
 
@@ -37,6 +41,13 @@ export interface LocalModeOptions {
   readonly chat?: boolean;
   /** Latency added to each Config call, in ms (the benchmark uses it to model the real API). */
   readonly configLatencyMs?: FakeServerOptions['latencyMs'];
+  /**
+   * Config refuses requests with ThrottlingException once this many were accepted in the last second, account-wide
+   * (both operations share the budget). Default: no limit. Also settable later: `local.config.throttleAbovePerSecond`.
+   */
+  readonly throttleAbovePerSecond?: FakeConfigOptions['throttleAbovePerSecond'];
+  /** Config refuses a NextToken older than this many ms (InvalidNextTokenException). Default: tokens never expire. */
+  readonly tokenTtlMs?: FakeConfigOptions['tokenTtlMs'];
 }
 
 export interface LocalMode {
@@ -45,6 +56,12 @@ export interface LocalMode {
   readonly sns: FakeSns;
   readonly eventBridge: FakeEventBridge;
   readonly securityHub: FakeSecurityHub;
+  /** The local Step Functions endpoint (AWS_ENDPOINT_URL_SFN); the run's state machine is registered by startRuns(). */
+  readonly stepFunctions: FakeStepFunctions;
+  /** The run's state machine's ARN, as the dispatcher's environment names it (STATE_MACHINE_ARN). */
+  readonly stateMachineArn: string;
+  /** The synthesis context the local settings make (`cdk synth -c` keys), for the run's state machine. */
+  readonly context: Readonly<Record<string, unknown>>;
   /** dynalite itself: its client reads and writes without being recorded. */
   readonly dynamodb: LocalDynamoDB;
   /** What the handler's DynamoDB calls go through, and are recorded by. */
@@ -58,6 +75,12 @@ export interface LocalMode {
   readonly store: HistoryStore;
   /** Sets `env` on `target` (default process.env); returns a function that restores the previous values. */
   applyEnv(target?: NodeJS.ProcessEnv): () => void;
+  /**
+   * The run's engine: registers the app's state machine on the local Step Functions endpoint, its Tasks bound to the
+   * worker's handler, ticks through the dispatcher's (local-runs.ts). Imports the handlers unless given: call
+   * applyEnv() first. Once only.
+   */
+  startRuns(options?: LocalRunsOptions): Promise<LocalRuns>;
   close(): Promise<void>;
 }
 
@@ -74,7 +97,11 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     await dynamodb.createTable(tableName);
     const dynamodbProxy = await new DynamoDBRecordingProxy(dynamodb.endpoint, { accountId: org.accountId, region: org.region }).start();
     started.push(dynamodbProxy);
-    const config = await new FakeConfigService(org, options.configLatencyMs === undefined ? {} : { latencyMs: options.configLatencyMs }).start();
+    const config = await new FakeConfigService(org, {
+      ...(options.configLatencyMs === undefined ? {} : { latencyMs: options.configLatencyMs }),
+      ...(options.throttleAbovePerSecond === undefined ? {} : { throttleAbovePerSecond: options.throttleAbovePerSecond }),
+      ...(options.tokenTtlMs === undefined ? {} : { tokenTtlMs: options.tokenTtlMs }),
+    }).start();
     started.push(config);
     const sns = await new FakeSns(org.accountId, org.region, options.onPublish ? { onPublish: options.onPublish } : {}).start();
     started.push(sns);
@@ -84,12 +111,15 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     started.push(eventBridge);
     const securityHub = await new FakeSecurityHub(org.accountId, org.region).start();
     started.push(securityHub);
+    const stepFunctions = await new FakeStepFunctions({ accountId: org.accountId, region: org.region }).start();
+    started.push(stepFunctions);
+    const stateMachineArn = `arn:aws:states:${org.region}:${org.accountId}:stateMachine:${tableName}-runs`;
 
     const settings: MonitorSettings = {
       alertStatuses: [...DEFAULTS.alertStatuses],
       remindAfterHours: DEFAULTS.remindAfterHours,
-        aggregatorConcurrency: DEFAULTS.aggregatorConcurrency,
-        reconcileConcurrency: DEFAULTS.reconcileConcurrency,
+      aggregatorConcurrency: DEFAULTS.aggregatorConcurrency,
+      reconcileConcurrency: DEFAULTS.reconcileConcurrency,
       notifyRecoveries: DEFAULTS.notifyRecoveries,
       fullSweepHours: DEFAULTS.fullSweepHours,
       historyRetentionDays: 30,
@@ -100,11 +130,26 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     };
     const env: Record<string, string> = {
       ...localAwsEnvironment(
-        { config: config.endpoint, dynamodb: dynamodbProxy.endpoint, sns: sns.endpoint, eventBridge: eventBridge.endpoint, securityHub: securityHub.endpoint },
+        {
+          config: config.endpoint,
+          dynamodb: dynamodbProxy.endpoint,
+          sns: sns.endpoint,
+          eventBridge: eventBridge.endpoint,
+          securityHub: securityHub.endpoint,
+          stepFunctions: stepFunctions.endpoint,
+        },
         org.region,
       ),
       ...settingsToEnvironment(settings),
+      ...dispatcherSettingsToEnvironment({ stateMachineArn, tableName, historyRetentionDays: settings.historyRetentionDays }),
     };
+    // What shapes the state machine: the settings of the same name as context keys (lib/context-settings.ts).
+    const context = {
+      ...(settings.aggregators?.length ? { aggregators: settings.aggregators.join(',') } : {}),
+      aggregatorConcurrency: settings.aggregatorConcurrency,
+      reconcileConcurrency: settings.reconcileConcurrency,
+    };
+    let runs: Promise<LocalRuns> | undefined;
     const store = new HistoryStore(dynamodb.documentClient, { tableName, historyRetentionDays: settings.historyRetentionDays });
 
     return {
@@ -113,6 +158,9 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       sns,
       eventBridge,
       securityHub,
+      stepFunctions,
+      stateMachineArn,
+      context,
       dynamodb,
       dynamodbProxy,
       tableName,
@@ -131,6 +179,11 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
             else target[key] = value;
           }
         };
+      },
+      startRuns(runsOptions) {
+        if (runs) throw new Error('startRuns() was called already: the run state machine is registered once');
+        runs = LocalRuns.start({ target: org, stepFunctions, stateMachineArn, env, context }, runsOptions);
+        return runs;
       },
       async close() {
         await closeAll(started);
