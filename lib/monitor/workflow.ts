@@ -122,7 +122,7 @@ export function createWorkflow(
   const object = (path: string) => sfn.JsonPath.objectAt(path);
 
   const begin = task('begin', S.begin, { at: at('$.at'), carried: object('$.carried') }, { resultPath: '$.run' });
-  const readRound = task('read', S.read, { runAt: at('$.run.runAt'), rate: object('$.run.read.rate') }, { resultPath: '$.run.read' });
+  const readRound = task('read', S.read, { runAt: at('$.run.runAt'), rate: object('$.run.read.rate'), rounds: sfn.JsonPath.numberAt('$.run.read.rounds') }, { resultPath: '$.run.read' });
 
   const unit = task('reconcile', S.reconcileUnit, { runAt: at('$.runAt'), unit: object('$.unit'), progress: object('$.progress') }, {
     resultPath: '$.progress',

@@ -132,9 +132,9 @@ export class ToyFunction {
     const { aggregators = ['agg-a', 'agg-b'], units = ['agg-a#0', 'agg-a#1', 'agg-b#0'], rounds = 2, passes = 2, failed = [] } = this.script;
     switch (payload.step) {
       case 'begin':
-        return { runAt: payload.at, aggregators, read: { done: false, rate: { rate: 5 } } };
+        return { runAt: payload.at, aggregators, read: { done: false, rate: { rate: 5 }, rounds: 0 } };
       case 'read':
-        return nth >= rounds ? { done: true, rate: { rate: 5 }, units } : { done: false, rate: { rate: 5 } };
+        return nth >= rounds ? { done: true, rate: { rate: 5 }, rounds: nth, units } : { done: false, rate: { rate: 5 }, rounds: nth };
       case 'reconcile': {
         const done = (payload.progress?.passes ?? 0) + 1;
         return { done: done >= passes, passes: done };

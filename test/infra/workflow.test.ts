@@ -102,7 +102,7 @@ describe('the definition', () => {
     });
     expect(definition.States[S.read]).toEqual(
       task(
-        { step: 'read', 'runAt.$': '$.run.runAt', 'rate.$': '$.run.read.rate' },
+        { step: 'read', 'runAt.$': '$.run.runAt', 'rate.$': '$.run.read.rate', 'rounds.$': '$.run.read.rounds' },
         { ResultPath: '$.run.read', Next: S.readMore, Retry: retriers('read', false) },
       ),
     );
