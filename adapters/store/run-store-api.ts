@@ -9,10 +9,10 @@
  * | run marker   | MARK                                 | <runAt>                         |
  * | cursor       | RUN#<runAt>                          | CUR#<aggregator>                |
  * | unit summary | RUN#<runAt>                          | U#<aggregator>#<shard>#<bucket> |
- * | staged chunk | STG#<runAt>#<aggregator>#<epoch>#<shard> | <chunk, zero-padded>        |
+ * | staged chunk | STG#<runAt>#<aggregator>#<epoch>#<shard> | <chunk>#<part>, zero-padded |
  * | journal head | JNLH (present only while unapplied)  | <runAt>#<aggregator>#<shard>#<bucket> |
  * | journal part | JNL#<runAt>#<aggregator>#<shard>#<bucket> | <part, zero-padded>        |
- * | view         | VIEW#<runAt>#<aggregator>            | <sourceKey>                     |
+ * | view         | VIEW#<runAt>#<aggregator>#<shard>    | <sourceKey>                     |
  */
 import type { HistoryEntry, ObservedSource, RunError, SourceState } from '../../core/model';
 import type { SweepReason } from '../../core/sweep';
@@ -101,8 +101,14 @@ export interface RunStoreApi {
 
   /** Stages one chunk of an aggregator's read, an item per shard touched; idempotent. Returns the count per shard. */
   stageChunk(cursor: Pick<Cursor, 'runAt' | 'aggregator' | 'epoch' | 'chunk'>, sources: readonly ObservedSource[]): Promise<number[]>;
-  /** The staged observations of one shard, page by page (a Query page at a time: memory bounded by the caller). */
-  staged(cursor: Pick<Cursor, 'runAt' | 'aggregator' | 'epoch'>, shard: number): AsyncIterable<ObservedSource[]>;
+  /**
+   * The staged observations of one shard, page by page (a Query page at a time: memory bounded by the caller). Given
+   * the cursor's `chunk`, only the chunks before it (those its advances committed); without it, every staged chunk.
+   */
+  staged(
+    cursor: Pick<Cursor, 'runAt' | 'aggregator' | 'epoch'> & { readonly chunk?: number },
+    shard: number,
+  ): AsyncIterable<ObservedSource[]>;
 
   /** The stored current states of one shard of an aggregator, page by page. */
   shardStates(aggregator: string, shard: number): AsyncIterable<SourceState[]>;

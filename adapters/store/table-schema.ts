@@ -2,7 +2,8 @@
  * The table's keys and indexes: the one definition shared by the stack (lib/), the handler's store,
  * the CLI and the tests, so they cannot drift apart.
  *
- * One table holds five kinds of item:
+ * One table holds these kinds of item (the last seven are a run's working state, RunStore in run-store.ts; each
+ * carries the TTL `expiresAt`, RUN_TTL_DAYS after it was written):
  *
  * | item          | pk                          | sk                            | index keys                              |
  * |---------------|-----------------------------|-------------------------------|-----------------------------------------|
@@ -10,6 +11,17 @@
  * | history       | SRC#<agg>#<sourceId>        | H#<at>#<type>#<region>#<event>| tpk = T#<agg>#<toStatus>#<shard>, tsk   |
  * | run summary   | RUNS                        | <runAt>#<agg>                 |                                         |
  * | aggregator    | AGG                         | <agg>                         |                                         |
+ * | run marker    | MARK                        | <runAt>                       |                                         |
+ * | cursor        | RUN#<runAt>                 | CUR#<agg>                     |                                         |
+ * | unit summary  | RUN#<runAt>                 | U#<agg>#<shard>#<bucket>      |                                         |
+ * | staged chunk  | STG#<runAt>#<agg>#<epoch>#<shard> | <chunk>#<part>          |                                         |
+ * | journal head  | JNLH (only while unapplied) | <runAt>#<agg>#<shard>#<bucket>|                                         |
+ * | journal part  | JNL#<runAt>#<agg>#<shard>#<bucket> | <part>                 |                                         |
+ * | view          | VIEW#<runAt>#<agg>#<shard>  | <type>#<sourceId>#<region>    |                                         |
+ *
+ * Numbers in keys are zero-padded (shard 2 digits, chunk 6, part and bucket 3, journal part 4) so that they sort as
+ * numbers. Aggregator names match `[\w-]+` (the Config API's pattern for ConfigurationAggregatorName), so `#`
+ * separates the parts of a key unambiguously.
  *
  * Current state is spread over SHARDS partitions per aggregator (by a hash of the source key) so that the
  * first run of a 100,000-source organization does not push every write through one partition key
@@ -62,6 +74,7 @@ export function shardOf(key: string): number {
 }
 
 const pad = (shard: number) => String(shard).padStart(2, '0');
+const padTo = (n: number, width: number) => String(n).padStart(width, '0');
 export const ALL_SHARDS: readonly number[] = Array.from({ length: SHARDS }, (_, i) => i);
 
 type SourceRef = Pick<ObservedSource, 'sourceType' | 'sourceId' | 'region'>;
@@ -86,7 +99,43 @@ export const keys = {
   runSk: (runAt: string, aggregator: string) => `${runAt}#${aggregator}`,
 
   aggregatorsPk: 'AGG',
+
+  // ---- a run's working state (RunStore) ----
+  markerPk: 'MARK',
+  runPk: (runAt: string) => `RUN#${runAt}`,
+  cursorPrefix: 'CUR#',
+  cursorSk: (aggregator: string) => `${keys.cursorPrefix}${aggregator}`,
+  unitPrefix: (aggregator: string) => `U#${aggregator}#`,
+  unitSk: (aggregator: string, shard: number, bucket: number) => `${keys.unitPrefix(aggregator)}${pad(shard)}#${padTo(bucket, 3)}`,
+  stagedPk: (runAt: string, aggregator: string, epoch: number, shard: number) => `STG#${runAt}#${aggregator}#${epoch}#${pad(shard)}`,
+  /** Every sort key of chunks before `chunk` is below this bound. */
+  stagedBefore: (chunk: number) => padTo(chunk, 6),
+  stagedSk: (chunk: number, part: number) => `${padTo(chunk, 6)}#${padTo(part, 3)}`,
+  journalHeadPk: 'JNLH',
+  journalHeadSk: (h: JournalRef) => `${h.runAt}#${h.aggregator}#${pad(h.shard)}#${padTo(h.bucket, 3)}`,
+  journalPk: (h: JournalRef) => `JNL#${keys.journalHeadSk(h)}`,
+  journalSk: (part: number) => padTo(part, 4),
+  viewPk: (runAt: string, aggregator: string, shard: number) => `VIEW#${runAt}#${aggregator}#${pad(shard)}`,
 } as const;
+
+interface JournalRef {
+  readonly runAt: string;
+  readonly aggregator: string;
+  readonly shard: number;
+  readonly bucket: number;
+}
+
+/**
+ * Days a run's working items live (their `expiresAt`, counted from when they are written): staged observations are
+ * read within the run, minutes later; cursors, markers, journals, unit summaries and the view serve the next runs
+ * too (an incomplete previous run, a journal to roll forward). DynamoDB deletes expired items in the background,
+ * typically within a few days, and until then they still appear in reads
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/howitworks-ttl.html).
+ */
+export const RUN_TTL_DAYS = { staging: 2, run: 14 } as const;
+
+/** Largest numbers the padded keys above hold. */
+export const RUN_KEY_LIMITS = { chunk: 999_999, part: 999, bucket: 999, journalPart: 9_999 } as const;
 
 /** A source's history keys as the e-mail digest shows them (core/digest's HistoryKeyLayout). */
 export const HISTORY_KEY_LAYOUT = {
