@@ -147,7 +147,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
  * `AWS_ENDPOINT_URL_<SERVICE ID>`, spaces as underscores), a region, static credentials, no instance metadata.
  */
 export function localAwsEnvironment(
-  endpoints: { config: string; dynamodb: string; sns: string; eventBridge?: string; securityHub?: string },
+  endpoints: { config: string; dynamodb: string; sns: string; eventBridge?: string; securityHub?: string; stepFunctions?: string },
   region: string,
 ): Record<string, string> {
   return {
@@ -157,6 +157,8 @@ export function localAwsEnvironment(
     // The SDK's service ids are EventBridge and SecurityHub.
     ...(endpoints.eventBridge ? { AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventBridge } : {}),
     ...(endpoints.securityHub ? { AWS_ENDPOINT_URL_SECURITYHUB: endpoints.securityHub } : {}),
+    // Step Functions' SDK service id is SFN.
+    ...(endpoints.stepFunctions ? { AWS_ENDPOINT_URL_SFN: endpoints.stepFunctions } : {}),
     AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'false',
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
