@@ -7,17 +7,16 @@
  * - the bare loop: only paging through DescribeConfigurationAggregatorSourcesStatus with the handler's client,
  *   all sources (the full-sweep floor) and FAILED+OUTDATED only (the fast-path floor);
  * - the deployed bundle (synthesized from the stack) invoked as the schedule would: a first run at T, a
- *   steady-state run at T+15 min (fast path), a later full sweep at T+6 h (FULL_SWEEP_HOURS elapsed, nothing
- *   changed).
+ *   steady-state run at T+15 min (fast path), a later full sweep at T+6 h (FULL_SWEEP_HOURS elapsed, no change).
  * Plus the bundle's size and module initialisation time. The report (markdown) says which targets are met.
  *
  *   npm run bench -- [--sizes 1000,10000,100000] [--latency-ms 50] [--out docs/benchmarks.md] [--quick]
  *                    [--init-samples 7] [--bare-repeats N] [--seed 1] [--json .bench/results.json]
  *                    [--node-args=--max-old-space-size=200] [--render .bench/results.json]
+ *   npm run bench -- --quota R [--sources 20000] [--aggregators 4] [--latency-ms 50]   (quota.ts: that read only)
  *
  * Defaults: 1,000, 10,000 and 100,000 sources at 50 ms per call (about 6 minutes on 2 cores). --latency-ms takes a
- * list (0,50,150 for the full report: about 20 minutes). --quick: 1,000 and 10,000 sources at 0 ms, for a fast
- * check (sizes and latencies given explicitly still win).
+ * list (0,50,150 for the full report: about 20 minutes). --quick: 1,000 and 10,000 sources at 0 ms (explicit wins).
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -35,6 +34,7 @@ import { median, WriteTap, type WriteCounts } from './measure';
 import { machine } from './report/machine';
 import { renderReport } from './report/render';
 import type { BenchResults, RunKind, RunMeasure, ScenarioResult } from './report/results';
+import { quotaArgs, runQuotaMode } from './quota';
 
 const AGGREGATOR = 'org-aggregator';
 /** Ten regions, the opt-in one among them: N sources are N/10 accounts x 10 regions. */
@@ -63,6 +63,9 @@ const { values: args } = parseArgs({
     json: { type: 'string', default: '.bench/results.json' },
     'node-args': { type: 'string', default: '' },
     render: { type: 'string' },
+    quota: { type: 'string' },
+    sources: { type: 'string' },
+    aggregators: { type: 'string' },
   },
 });
 
@@ -99,6 +102,7 @@ if (args.render) {
 
 const startMachine = machine();
 const work = mkdtempSync(join(tmpdir(), 'aggwatch-bench-'));
+if (args.quota) await runQuotaMode(quotaArgs({ ...args, quota: args.quota }, latencies[0] ?? 50, seed, REGIONS), { json: args.json ?? '', out: outFile }, work, (h, spec, env) => runChild(h, spec, env, []), log);
 try {
   log(`sizes ${sizes.join(', ')}; latency ${latencies.join(', ')} ms; work dir ${work}`);
   log('synthesizing the stack (the deployable bundle) and building the helper bundles');

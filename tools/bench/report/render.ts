@@ -5,6 +5,7 @@
 import { RESERVE_MS, WRITE_MS_PER_SOURCE } from '../../../lambda/run';
 import { SHARDS, WRITE_ITEMS_PER_SECOND } from '../../../adapters/store/table-schema';
 import { capacity } from './capacity';
+import { quotaSection } from './quota';
 import { kb, n, s1, x } from './format';
 import { ratio, run, type BenchResults, type RunMeasure } from './results';
 import { TARGETS } from './targets';
@@ -49,6 +50,7 @@ export function renderReport(results: BenchResults): string {
   p('npm ci');
   p('npm run bench                      # 1,000 / 10,000 / 100,000 sources at 50 ms per Config call (about 6 min)');
   p('npm run bench -- --quick           # 1,000 and 10,000 sources at 0 ms (under a minute)');
+  p('npm run bench -- --quota 10 --sources 20000   # a full read under a Config quota of 10 req/s, cold and seeded');
   p('npm run bench -- --latency-ms 0,50,150   # this report (docs/benchmarks.md), 150 ms included (about 20 min)');
   p('```');
   p();
@@ -202,6 +204,7 @@ export function renderReport(results: BenchResults): string {
     );
   }
   p();
+  for (const line of quotaSection(results.quota)) p(line);
   return `${lines.join('\n')}\n`;
 }
 

@@ -2,6 +2,7 @@
  * The benchmark's results as tools/bench/run.ts records them (the input of the verdicts and the report), and the
  * accessors the verdicts and the report share.
  */
+import type { RateState } from '../../../core/workflow';
 import type { PeakRate, WriteCounts } from '../measure';
 
 export type RunKind = 'first' | 'steady' | 'sweep';
@@ -74,6 +75,30 @@ export interface ScenarioResult {
   readonly durationMs: number;
 }
 
+/** One read of N sources under a Config quota of R req/s (`--quota`), by the worker's own process setup. */
+export interface QuotaMeasure {
+  /** R: the fake Config's account-wide requests per sliding second. */
+  readonly quota: number;
+  readonly sources: number;
+  readonly aggregators: number;
+  readonly latencyMs: number;
+  /** cold: a first run's limiter; seeded: started from what the cold read learned, as the next round is. */
+  readonly start: 'cold' | 'seeded';
+  readonly seed?: RateState;
+  readonly outcome: 'ok' | 'error';
+  readonly error?: string;
+  /** The read alone (in the child process), ms. */
+  readonly wallMs: number;
+  /** The floor the quota sets: the pages (N/100) at R per second, ms. */
+  readonly floorMs: number;
+  readonly pages: number;
+  /** Requests the fake Config received, and how many of them it throttled. */
+  readonly requests: number;
+  readonly throttled: number;
+  /** What the limiter had learned at the end. */
+  readonly state?: RateState;
+}
+
 export interface Machine {
   readonly cpu: string;
   readonly cores: number;
@@ -103,7 +128,10 @@ export interface BenchResults {
   };
   readonly init: { readonly samplesMs: readonly number[]; readonly medianMs: number; readonly rssMb: number; readonly heapMb: number };
   readonly scenarios: readonly ScenarioResult[];
+  /** `--quota` reads, when measured (absent in older results). */
+  readonly quota?: readonly QuotaMeasure[];
 }
 
 export const run = (s: ScenarioResult, kind: RunKind) => s.runs.find((r) => r.kind === kind);
 export const ratio = (r: RunMeasure | undefined, bare: BareMeasure) => (r ? r.wallMs / bare.medianMs : Number.NaN);
+export const quotaRatio = (q: QuotaMeasure) => q.wallMs / q.floorMs;

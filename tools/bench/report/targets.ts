@@ -10,4 +10,6 @@ export const TARGETS = {
   headroom: 2,
   headroomLatencyMs: 150,
   largeSize: 100_000,
+  /** Under a Config quota of R req/s, a full read of N sources within this many times N/(100 R) s (seeded). */
+  quotaRatio: 1.1,
 } as const;

@@ -1,6 +1,7 @@
 /** The issue's targets, evaluated on the benchmark's results: every verdict in the report is computed here. */
 import { WRITE_ITEMS_PER_SECOND } from '../../../adapters/store/table-schema';
 import { capacity } from './capacity';
+import { quotaTarget } from './quota';
 import { n, s1, x, kb, unique } from './format';
 import { ratio, run, type BenchResults } from './results';
 import { TARGETS } from './targets';
@@ -126,5 +127,6 @@ export function evaluateTargets(results: BenchResults): TargetResult[] {
     verdict: cap ? verdict(results.bundle.timeoutSeconds * 1000 >= TARGETS.headroom * cap.sweep150Ms) : 'not measured',
     ...(cap && !cap.measured ? { note: `estimated from the ${cap.basisLatencyMs} ms runs (+${TARGETS.headroomLatencyMs - cap.basisLatencyMs} ms on each of the ${n(cap.pages100k)} calls); run with --latency-ms ${TARGETS.headroomLatencyMs} to measure it` } : {}),
   });
+  out.push(quotaTarget(results.quota));
   return out;
 }
