@@ -25,6 +25,11 @@ export interface RunMarker {
   readonly aggregators: readonly string[];
   /** The Config rate learned by the end of the run (seeds the next run's limiter). */
   readonly rate?: RateState;
+  /**
+   * Present when the run has something to tell of the aggregators' discovery (listing them): its failure (`error`),
+   * or, without `error`, that it works again after one (the recovery notice is owed). Not an aggregator: no cursor.
+   */
+  readonly discovery?: { readonly error?: RunError };
 }
 
 /** An aggregator's read within a run: the NextToken checkpoint, advanced after each staged chunk. */
@@ -85,6 +90,8 @@ export interface UnitSummary {
   readonly sourcesRead: number;
   readonly historyWritten: number;
   readonly stateWritten: number;
+  /** After a full sweep: the earliest time a source of this unit turns stale (core/sweep nextStaleAt), if any. */
+  readonly nextStaleAt?: string;
 }
 
 export interface RunStoreApi {

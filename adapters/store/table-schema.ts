@@ -63,14 +63,19 @@ export const INDEX = {
 /** Status used in the attention index for a source that left the aggregator but still owes a notice. */
 export const REMOVED = 'REMOVED';
 
-/** FNV-1a, 32 bit: stable across runtimes and releases, which the shard layout depends on. */
-export function shardOf(key: string): number {
+/** FNV-1a, 32 bit, of a source key: stable across runtimes and releases, which the shard layout depends on. */
+export function sourceHash(key: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) {
     h ^= key.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return (h >>> 0) % SHARDS;
+  return h >>> 0;
+}
+
+/** The shard of a source key: its hash modulo SHARDS (the sub-buckets of a large shard use the hash's further bits). */
+export function shardOf(key: string): number {
+  return sourceHash(key) % SHARDS;
 }
 
 const pad = (shard: number) => String(shard).padStart(2, '0');
