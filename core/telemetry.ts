@@ -28,5 +28,10 @@ export const TELEMETRY = {
     reportFailures: 'ReportFailures',
     /** Status reports skipped for size or time left in this run (dimension service). */
     reportsSkipped: 'ReportsSkipped',
+    /**
+     * Emitted by the dispatcher at each scheduled tick (dimension service): 1 when the tick started no execution
+     * because an earlier run's execution was still running (the RunOutlastedSchedule alarm watches it).
+     */
+    skippedRuns: 'SkippedRuns',
   },
 } as const;

@@ -128,6 +128,7 @@ export class CfnResolver {
     if (type === 'AWS::StepFunctions::StateMachine' && attribute === 'Name') return this.name(id);
     if (type === 'AWS::SQS::Queue' && attribute === 'QueueUrl') return this.ref(id);
     if (type === 'AWS::EC2::SecurityGroup' && attribute === 'GroupId') return this.name(id);
+    if (type === 'AWS::StepFunctions::StateMachine' && attribute === 'Name') return this.name(id);
     throw new Error(`cannot resolve Fn::GetAtt ${id}.${attribute} (${type})`);
   }
 
