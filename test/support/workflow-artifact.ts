@@ -145,6 +145,11 @@ export function labArtifact(target: LocalAccount, context: Record<string, unknow
   }
   const dir = join(tmpdir(), `aggwatch-lab-${hash.digest('hex').slice(0, 16)}`);
   if (existsSync(join(dir, 'manifest.json'))) return readArtifact(dir, LAB_STACK, target);
+  // One worker synthesizes (two bundles: seconds of both cores); the others wait for its assembly.
+  if (!takeLock(`${dir}.lock`)) {
+    waitFor(() => existsSync(join(dir, 'manifest.json')), `${dir}.lock`);
+    return readArtifact(dir, LAB_STACK, target);
+  }
   const staging = `${dir}.${process.pid}.${Date.now()}`;
   mkdirSync(staging, { recursive: true });
   synthesizeArtifact(staging, LAB_STACK, context, target);
@@ -154,8 +159,38 @@ export function labArtifact(target: LocalAccount, context: Record<string, unknow
     // Another worker finished first: use its assembly, synthesized from the same sources.
     rmSync(staging, { recursive: true, force: true });
   }
+  rmSync(`${dir}.lock`, { recursive: true, force: true });
   removeStale(dir);
   return readArtifact(dir, LAB_STACK, target);
+}
+
+const LOCK_STALE_MS = 5 * 60_000;
+
+/** Creates the lock directory (atomic); a lock older than LOCK_STALE_MS is a dead worker's, taken over. */
+function takeLock(lock: string): boolean {
+  try {
+    mkdirSync(lock);
+    return true;
+  } catch {
+    try {
+      if (Date.now() - statSync(lock).mtimeMs < LOCK_STALE_MS) return false;
+      rmSync(lock, { recursive: true, force: true });
+      mkdirSync(lock);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** Blocks (this worker has nothing to do until the assembly exists) until `done`, or fails past LOCK_STALE_MS. */
+function waitFor(done: () => boolean, lock: string): void {
+  const until = Date.now() + LOCK_STALE_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  while (!done()) {
+    if (Date.now() > until) throw new Error(`no cloud assembly after ${LOCK_STALE_MS} ms waiting on ${lock}: remove it if no test run holds it`);
+    Atomics.wait(pause, 0, 0, 250);
+  }
 }
 
 /** Assemblies of other sources, untouched for a day: an edit of the sources leaves one behind each time. */
@@ -163,7 +198,7 @@ function removeStale(current: string): void {
   const day = Date.now() - 86_400_000;
   for (const name of readdirSync(tmpdir())) {
     const path = join(tmpdir(), name);
-    if (!/^aggwatch-(lab|faults)-/.test(name) || path === current) continue;
+    if (!/^aggwatch-(lab|faults)-/.test(name) || path === current || name.endsWith('.lock')) continue;
     try {
       if (statSync(path).mtimeMs < day) rmSync(path, { recursive: true, force: true });
     } catch {

@@ -33,6 +33,14 @@ export interface Ran {
 
 let environments = 0;
 
+/**
+ * The environment a request came from, by its client's app id: the environment's id, to which Powertools appends
+ * its own `/PT/<feature>/<version>/PTEnv/<env>` (the SDK sends `/` as `-`).
+ */
+export function environmentOf(client: string | undefined): string | undefined {
+  return /^env-\d+-\d+(?=$|-)/.exec(client ?? '')?.[0];
+}
+
 /** One execution environment: a Node.js process running lambda-runtime.mjs, warm between invocations. */
 export class Environment {
   /**

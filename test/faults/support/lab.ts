@@ -28,6 +28,12 @@ import { LocalWorkflow, type Execution, type ProcessRun, type ServerName, type T
 
 export type { Execution, KillPoint, ProcessRun, ServerName, TaskInvocation, TickOptions } from './workflow';
 
+/**
+ * The lab's deployment: the Map states run two Tasks at once (reconcileConcurrency 2: parallel, and within what the
+ * two cores this suite is sized for start as processes without starving each other's timeouts).
+ */
+export const LAB_CONTEXT = { reconcileConcurrency: '2' } as const;
+
 /** Every Retry of the definition waits this long instead of its IntervalSeconds and backoff (its attempts are kept). */
 export const RETRY_INTERVAL_MS = 10;
 
@@ -63,6 +69,8 @@ export class Lab {
   readonly executions: Execution[] = [];
   /** Per aggregator: what Config served at each run time whose reconciliation was recorded, in order. */
   readonly observations = new Map<string, Observation[]>();
+  /** Per run time: what Config served each aggregator when the tick started (recorded or not). */
+  readonly snapshots = new Map<string, ReadonlyMap<string, readonly SimulatedSource[]>>();
   /** Item keys (`pk|sk`) a fault bounced (returned unprocessed, not written), per DynamoDB request seq. */
   readonly bounced = new Map<number, Set<string>>();
   readonly stateMachineArn: string;
@@ -113,7 +121,7 @@ export class Lab {
   static async start(options: LabOptions): Promise<Lab> {
     const target = { region: options.org.region, accountId: options.org.accountId };
     // Before any endpoint of this process serves: synthesis (when not cached) blocks the event loop.
-    const artifact = options.artifact ?? labArtifact(target);
+    const artifact = options.artifact ?? labArtifact(target, LAB_CONTEXT);
     const local = await startLocalMode({
       org: options.org,
       tableName: options.tableName ?? 'aggwatch-faults',
@@ -175,6 +183,7 @@ export class Lab {
   startTick(time: string, options: TickOptions = {}): { done: Promise<Execution> } {
     if (this.org.now !== new Date(time).toISOString()) this.org.advanceTo(time);
     const snapshot = new Map(this.aggregators.filter((a) => this.org.aggregator(a)).map((a) => [a, this.org.sources(a)] as const));
+    this.snapshots.set(new Date(time).toISOString(), snapshot);
     const event = scheduledEvent(time, { accountId: this.org.accountId, region: this.org.region });
     const done = this.workflow.tick(event as { time: string }, options).then((execution) => {
       this.executions.push(execution);

@@ -16,6 +16,7 @@ import type { RecordedRequest } from '../../../tools/local/fake-server';
 import { callsOf, deniedCalls, type Call } from '../../support/calls';
 import { CDK_JSON_CONTEXT } from '../../support/cdk-json';
 import { CfnResolver, noticesTopicId, roleStatements, type PolicyStatement, type Template } from '../../support/cloudformation';
+import { environmentOf } from './environment';
 import type { Lab } from './lab';
 
 export interface Policy {
@@ -87,8 +88,9 @@ export function labCalls(lab: Lab, policy: Pick<Policy, 'topicKeyArn'>): { worke
   const requests = lab.servers().flatMap((server) => server.requests);
   const workers = new Set(lab.executions.flatMap((e) => e.invocations.map((i) => i.environment)));
   const dispatchers = new Set(lab.executions.flatMap((e) => e.dispatches.map((d) => d.environment)));
-  const of = (clients: Set<string>) => requests.filter((r: RecordedRequest) => r.client !== undefined && clients.has(r.client));
-  const unattributed = requests.filter((r) => r.client === undefined || (!workers.has(r.client) && !dispatchers.has(r.client)));
+  const from = (r: RecordedRequest) => environmentOf(r.client) ?? '';
+  const of = (clients: Set<string>) => requests.filter((r) => clients.has(from(r)));
+  const unattributed = requests.filter((r) => !workers.has(from(r)) && !dispatchers.has(from(r)));
   if (unattributed.length > 0) {
     throw new Error(`requests no process of the lab made (no client id): ${unattributed.map((r) => `${r.service}:${r.operation}`).join(', ')}`);
   }

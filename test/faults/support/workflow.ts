@@ -15,11 +15,11 @@
  * Either way a kill point fires once per tick: the retries run without it.
  */
 import { executionName, WORKFLOW, type StepName } from '../../../core/workflow';
-import type { FakeAwsServer, RecordedRequest } from '../../../tools/local/fake-server';
+import type { FakeAwsServer, FaultRequest, RecordedRequest } from '../../../tools/local/fake-server';
 import type { PublishedMessage } from '../../../tools/local/fake-sns';
 import type { FakeStepFunctions } from '../../../tools/local/fake-stepfunctions';
 import type { InvokeOutcome, LocalExecution, StateTransition } from '../../../tools/local/sfn-execution';
-import { Environment, parseLogs, type Outcome, type Ran } from './environment';
+import { Environment, environmentOf, parseLogs, type Outcome, type Ran } from './environment';
 import type { LogLine } from './lab';
 
 export type ServerName = 'config' | 'dynamodb' | 'sns' | 'events' | 'securityhub' | 'states';
@@ -29,6 +29,8 @@ export interface KillPoint {
   /** Kill when the endpoint receives its nth request in the point's scope (of `operation` only, when given). */
   readonly nth: number;
   readonly operation?: string;
+  /** Counts only the requests this picks (e.g. the cursor's PutItem among a round's writes). */
+  readonly matches?: (request: FaultRequest) => boolean;
   /**
    * before: the request is never served (a write never lands, a Publish is never accepted);
    * after: it is served (written, accepted) and the process dies before it reads the answer.
@@ -177,7 +179,7 @@ export class LocalWorkflow {
     const from = this.host.stamp();
     const started = Date.now();
     const active: ActiveTick = { at, options, invocations: [], started: new Map(), kill: options.kill, removeKill: () => undefined };
-    if (options.kill && options.kill.step === undefined) active.removeKill = this.killHook(active, options.kill, (r) => this.workers.find((e) => e.id === r.client));
+    if (options.kill && options.kill.step === undefined) active.removeKill = this.killHook(active, options.kill, (r) => this.workers.find((e) => e.id === environmentOf(r.client)));
 
     // Registered before the dispatcher runs: the execution's first Task may be invoked before StartExecution returns.
     this.ticks.set(name, active);
@@ -234,7 +236,7 @@ export class LocalWorkflow {
     const run = await this.runIn(this.workers, this.worker, this.host.workerEnvironment(tick.options.env, warp), warp, payload, tick.options.timeoutSeconds ?? 900, (environment) => {
       if (!armed) return () => undefined;
       tick.kill = undefined;
-      return this.killHook(tick, armed, (r) => (r.client === environment.id ? environment : undefined));
+      return this.killHook(tick, armed, (r) => (environmentOf(r.client) === environment.id ? environment : undefined));
     });
     const invocation: TaskInvocation = { ...run, at: tick.at, state, step, payload, functionArn };
     tick.invocations.push(invocation);
@@ -286,7 +288,7 @@ export class LocalWorkflow {
       stdout: ran.stdout,
       stderr: ran.stderr,
       logs: parseLogs(`${ran.stdout}\n${ran.stderr}`),
-      ...this.since(marks, (client) => client === id),
+      ...this.since(marks, (client) => environmentOf(client) === id),
       from,
       to,
       wallMs: Date.now() - started,
@@ -298,7 +300,7 @@ export class LocalWorkflow {
     let seen = 0;
     let fired = false;
     const remove = this.host.server(point.server).inject((r) => {
-      if (fired || (point.operation !== undefined && r.operation !== point.operation)) return undefined;
+      if (fired || (point.operation !== undefined && r.operation !== point.operation) || (point.matches && !point.matches(r))) return undefined;
       const environment = target(r);
       if (!environment || ++seen !== point.nth) return undefined;
       fired = true;
