@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { FaultHook } from '../../tools/local/fake-server';
 import { DYNAMODB_FAULTS } from '../../tools/local/recording-proxy';
 import { withLab, type Execution } from './support/lab';
-import { assertConverged, noticesIn, sum } from './support/oracle';
+import { assertConverged, sum } from './support/oracle';
 import { wireItems } from './support/requests';
 import { MAIN, cleanRun, followUp, organization, play, story } from './support/script';
 
