@@ -21,6 +21,7 @@ export interface Style {
   bold(s: string): string;
   red(s: string): string;
   green(s: string): string;
+  yellow(s: string): string;
 }
 
 export function makeStyle(colour: boolean): Style {
@@ -38,6 +39,7 @@ export function makeStyle(colour: boolean): Style {
     bold: c.bold,
     red: c.red,
     green: c.green,
+    yellow: c.yellow,
   };
 }
 

@@ -142,6 +142,30 @@ export interface RunSummary {
   readonly error?: RunError;
 }
 
+/**
+ * A scheduled tick that started no run because an earlier run's execution was still running (one execution at a
+ * time, docs/reliability.md): written by the dispatcher next to the run summaries, shown by `aggwatch runs`.
+ */
+export interface SkippedRun {
+  /** The tick's time (the scheduled event's), as a run summary's runAt. */
+  readonly runAt: string;
+  readonly outcome: 'skipped';
+  /** The execution this tick would have started. */
+  readonly execution: string;
+  /** The execution that was still running, and when it started (ISO 8601). */
+  readonly runningExecution: string;
+  readonly runningSince: string;
+  /** How long it had been running when the tick came, milliseconds. */
+  readonly runningForMs: number;
+}
+
+/** What the RUNS partition holds: a run summary per aggregator per run, and the skipped ticks. */
+export type RunRecord = RunSummary | SkippedRun;
+
+export function isSkippedRun(r: RunRecord): r is SkippedRun {
+  return r.outcome === 'skipped';
+}
+
 export const HOUR_MS = 3_600_000;
 
 export function addHours(iso: string, hours: number): string {

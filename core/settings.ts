@@ -106,26 +106,7 @@ export const ENV = {
  * Every problem is reported, not just the first, so one deploy fixes them all.
  */
 export function settingsFromEnvironment(env: Readonly<Record<string, string | undefined>>): MonitorSettings {
-  const errors: string[] = [];
-  const read = <T>(name: string, schema: SettingSchema<T>, fallback: T): T => {
-    const raw = env[name];
-    if (raw === undefined || raw.trim() === '') return fallback;
-    try {
-      return parseSetting(name, schema, raw);
-    } catch (e) {
-      if (!(e instanceof SettingsError)) throw e;
-      errors.push(e.message);
-      return fallback;
-    }
-  };
-  const required = (name: string, schema: SettingSchema<string>): string => {
-    if (env[name] === undefined || env[name].trim() === '') {
-      errors.push(`Missing ${name}: the environment variable must be set (the stack sets it).`);
-      return '';
-    }
-    return read(name, schema, '');
-  };
-
+  const { read, required, errors } = environmentReader(env);
   const aggregators = read<string[] | undefined>(ENV.aggregators, SETTINGS.aggregators, undefined);
   const reportBucket = read<string | undefined>(ENV.reportBucket, SETTINGS.reportBucket, undefined);
   const settings: MonitorSettings = {
@@ -148,6 +129,71 @@ export function settingsFromEnvironment(env: Readonly<Record<string, string | un
   };
   if (errors.length > 0) throw new ConfigurationError(errors);
   return settings;
+}
+
+/**
+ * Reads environment variables through their schemas, collecting every problem (`errors`) instead of stopping at the
+ * first: `read` falls back when unset or blank, `required` names a missing variable.
+ */
+function environmentReader(env: Readonly<Record<string, string | undefined>>) {
+  const errors: string[] = [];
+  const read = <T>(name: string, schema: SettingSchema<T>, fallback: T): T => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return fallback;
+    try {
+      return parseSetting(name, schema, raw);
+    } catch (e) {
+      if (!(e instanceof SettingsError)) throw e;
+      errors.push(e.message);
+      return fallback;
+    }
+  };
+  const required = (name: string, schema: SettingSchema<string>): string => {
+    if (env[name] === undefined || env[name].trim() === '') {
+      errors.push(`Missing ${name}: the environment variable must be set (the stack sets it).`);
+      return '';
+    }
+    return read(name, schema, '');
+  };
+  return { read, required, errors };
+}
+
+/**
+ * What the dispatcher (lambda/dispatcher.ts) needs: the state machine it starts, the table it records skipped ticks
+ * in, and how long those records are kept (as run summaries: historyRetentionDays).
+ */
+export interface DispatcherSettings {
+  readonly stateMachineArn: string;
+  readonly tableName: string;
+  readonly historyRetentionDays: number;
+}
+
+/** The dispatcher's environment variables: the construct writes them, the dispatcher reads them. */
+export const DISPATCHER_ENV = {
+  stateMachineArn: 'STATE_MACHINE_ARN',
+  tableName: ENV.tableName,
+  historyRetentionDays: ENV.historyRetentionDays,
+} as const satisfies Record<keyof DispatcherSettings, string>;
+
+/** Reads and validates the dispatcher's settings, once, at cold start; every problem is reported. */
+export function dispatcherSettingsFromEnvironment(env: Readonly<Record<string, string | undefined>>): DispatcherSettings {
+  const { read, required, errors } = environmentReader(env);
+  const settings: DispatcherSettings = {
+    stateMachineArn: required(DISPATCHER_ENV.stateMachineArn, SETTINGS.stateMachineArn),
+    tableName: required(DISPATCHER_ENV.tableName, SETTINGS.tableName),
+    historyRetentionDays: read(DISPATCHER_ENV.historyRetentionDays, SETTINGS.historyRetentionDays, DEFAULTS.historyRetentionDays),
+  };
+  if (errors.length > 0) throw new ConfigurationError(errors);
+  return settings;
+}
+
+/** The environment the construct gives the dispatcher: the inverse of dispatcherSettingsFromEnvironment. */
+export function dispatcherSettingsToEnvironment(s: DispatcherSettings): Record<string, string> {
+  return {
+    [DISPATCHER_ENV.stateMachineArn]: s.stateMachineArn,
+    [DISPATCHER_ENV.tableName]: s.tableName,
+    [DISPATCHER_ENV.historyRetentionDays]: String(s.historyRetentionDays),
+  };
 }
 
 function optional(staleAfterHours: number | undefined): { staleAfterHours?: number } {

@@ -30,7 +30,8 @@ export const TELEMETRY = {
     reportsSkipped: 'ReportsSkipped',
     /**
      * Emitted by the dispatcher at each scheduled tick (dimension service): 1 when the tick started no execution
-     * because an earlier run's execution was still running (the RunOutlastedSchedule alarm watches it).
+     * because an earlier run's execution was still running (the tick is recorded as skipped), 0 when it started
+     * one (or found its own already started), so the RunOutlastedSchedule alarm has a data point to clear on.
      */
     skippedRuns: 'SkippedRuns',
   },

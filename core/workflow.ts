@@ -157,6 +157,21 @@ export function executionName(at: string): string {
 }
 
 /**
+ * The run's logical time: the scheduled event's `time` (EventBridge sets it to the time the rule fired, the same on
+ * every delivery and retry of that event), so a re-delivered event is recognisably the same run: the same execution
+ * name, the same history keys. Any other invocation (a manual test) runs at the current minute, so two started
+ * within one minute are the same run too. ISO 8601, milliseconds included (`2026-11-24T06:45:00.000Z`).
+ */
+export function runTime(event: unknown, now = new Date()): string {
+  const time = (event as { time?: unknown } | null)?.time;
+  const parsed = typeof time === 'string' ? new Date(time) : undefined;
+  if (parsed && !Number.isNaN(parsed.getTime())) return parsed.toISOString();
+  const minute = new Date(now.getTime());
+  minute.setUTCSeconds(0, 0);
+  return minute.toISOString();
+}
+
+/**
  * The shared Config rate budget of one worker process (adapters/config-rate.ts): every Config call of a read round
  * goes through it; its learned state is handed on in ReadRoundResult.rate and the run marker.
  */

@@ -13,16 +13,9 @@ import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { AdaptiveRateLimiter, configRetry } from '../adapters/config-rate';
+import { RETRY } from './sdk-options';
 
-/**
- * Adaptive retries, and timeouts so that a hung connection becomes a retried TimeoutError instead of a run that
- * stalls until Lambda kills it (the HTTP handler only enforces requestTimeout with throwOnRequestTimeout).
- */
-export const RETRY = {
-  retryMode: 'adaptive',
-  maxAttempts: 10,
-  requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000, throwOnRequestTimeout: true },
-} as const;
+export { RETRY } from './sdk-options';
 
 /**
  * The one Config rate budget of the process: every Config client made here paces through it. The read step seeds it

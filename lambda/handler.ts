@@ -17,6 +17,7 @@ import type { Deadline } from '../core/deadline';
 import type { FindingsContext } from '../core/findings';
 import { settingsFromEnvironment } from '../core/settings';
 import { TELEMETRY } from '../core/telemetry';
+import { runTime } from '../core/workflow';
 import { MonitorRunError, runMonitor, type RunReport } from './run';
 import { HistoryStore } from '../adapters/store/history-store';
 import { RunStore } from '../adapters/store/run-store';
@@ -102,16 +103,6 @@ export const handler = async (event: unknown, context: Context): Promise<RunRepo
     metrics.publishStoredMetrics();
   }
 };
-
-/**
- * The scheduled event's time, so that a retried delivery of the same event is recognisably the same run
- * (its history keys are the same). Any other invocation runs at the current time.
- */
-export function runTime(event: unknown, now = new Date()): string {
-  const time = (event as { time?: unknown } | null)?.time;
-  const parsed = typeof time === 'string' ? new Date(time) : undefined;
-  return parsed && !Number.isNaN(parsed.getTime()) ? parsed.toISOString() : now.toISOString();
-}
 
 /**
  * The account, region and partition the function runs in, from its ARN (arn:partition:lambda:region:account:

@@ -13,15 +13,17 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import {
+  isSkippedRun,
   sourceKey,
   type AggregatorMeta,
   type HistoryEntry,
   type ObservedSource,
+  type RunRecord,
   type RunSummary,
   type SourceState,
 } from '../../core/model';
 import { Interner } from '../../core/interner';
-import { fromItem, historyItem, metaItem, metaKey, runItem, stateItem, type Item } from './items';
+import { fromItem, historyItem, metaItem, metaKey, runItem, runRecordFromItem, stateItem, type Item } from './items';
 import { RateLimiter, type Clock } from './rate-limiter';
 import { ALL_SHARDS, ATTR, INDEX, WRITE_ITEMS_PER_SECOND, keys } from './table-schema';
 import { checkDeadline, type Deadline } from '../../core/deadline';
@@ -202,13 +204,30 @@ export class HistoryStore {
 
   // ---- runs and aggregators ------------------------------------------------------------------------------
 
+  /** The run summaries of a time range, newest first (the skipped ticks left out: see runRecords). */
   async runs(range: { from: string; to: string }): Promise<RunSummary[]> {
-    return this.queryAll<RunSummary>({
-      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-      ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
-      ExpressionAttributeValues: { ':pk': keys.runsPk, ':from': range.from, ':to': `${range.to}\uffff` },
-      ScanIndexForward: false,
-    });
+    return (await this.runRecords(range)).filter((r): r is RunSummary => !isSkippedRun(r));
+  }
+
+  /** The run summaries and the skipped ticks of a time range, newest first (one Query of the RUNS partition). */
+  async runRecords(range: { from: string; to: string }): Promise<RunRecord[]> {
+    const records: RunRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+          ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
+          ExpressionAttributeValues: { ':pk': keys.runsPk, ':from': range.from, ':to': `${range.to}\uffff` },
+          ScanIndexForward: false,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of out.Items ?? []) records.push(runRecordFromItem(item));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return records;
   }
 
   async aggregators(): Promise<AggregatorMeta[]> {

@@ -1,7 +1,7 @@
 /**
  * Domain objects <-> table items. Keys come only from table-schema.ts.
  */
-import type { AggregatorMeta, HistoryEntry, RunSummary, SourceState } from '../../core/model';
+import type { AggregatorMeta, HistoryEntry, RunRecord, RunSummary, SkippedRun, SourceState } from '../../core/model';
 import { ATTR, REMOVED, keys, shardOf } from './table-schema';
 import { sourceKey } from '../../core/model';
 import type { Interner } from '../../core/interner';
@@ -49,6 +49,25 @@ export function runItem(r: RunSummary, retentionDays: number): Item {
     [ATTR.expiresAt]: expiresAt(r.runAt, retentionDays),
     ...r,
   };
+}
+
+/** A skipped tick, in the RUNS partition, kept as long as a run summary. */
+export function skippedRunItem(r: SkippedRun, retentionDays: number): Item {
+  return {
+    [ATTR.pk]: keys.runsPk,
+    [ATTR.sk]: keys.skippedRunSk(r.runAt),
+    [ATTR.expiresAt]: expiresAt(r.runAt, retentionDays),
+    ...r,
+  };
+}
+
+/**
+ * An item of the RUNS partition as what it is: a skipped tick by its key (whatever else it holds, so a reader never
+ * takes one for a run summary), otherwise a run summary.
+ */
+export function runRecordFromItem(item: Item): RunRecord {
+  if (keys.isSkippedRunSk(item[ATTR.sk])) return { ...fromItem<SkippedRun>(item), outcome: 'skipped' };
+  return fromItem<RunSummary>(item);
 }
 
 export function metaItem(m: AggregatorMeta): Item {

@@ -10,6 +10,7 @@
  * | current state | CUR#<agg>#<shard>           | <type>#<sourceId>#<region>    | attn (only while it needs attention)    |
  * | history       | SRC#<agg>#<sourceId>        | H#<at>#<type>#<region>#<event>| tpk = T#<agg>#<toStatus>#<shard>, tsk   |
  * | run summary   | RUNS                        | <runAt>#<agg>                 |                                         |
+ * | skipped tick  | RUNS                        | <runAt>#(skipped)             |                                         |
  * | aggregator    | AGG                         | <agg>                         |                                         |
  * | run marker    | MARK                        | <runAt>                       |                                         |
  * | cursor        | RUN#<runAt>                 | CUR#<agg>                     |                                         |
@@ -78,6 +79,8 @@ export function shardOf(key: string): number {
   return sourceHash(key) % SHARDS;
 }
 
+const SKIPPED_RUN_SUFFIX = '(skipped)';
+
 const pad = (shard: number) => String(shard).padStart(2, '0');
 const padTo = (n: number, width: number) => String(n).padStart(width, '0');
 export const ALL_SHARDS: readonly number[] = Array.from({ length: SHARDS }, (_, i) => i);
@@ -102,6 +105,12 @@ export const keys = {
 
   runsPk: 'RUNS',
   runSk: (runAt: string, aggregator: string) => `${runAt}#${aggregator}`,
+  /**
+   * A tick the dispatcher skipped, next to that tick's run summaries (one Query reads both). `(skipped)` can never
+   * be an aggregator's name, which is `[\w-]{1,256}` (PutConfigurationAggregator, AWS Config API Reference).
+   */
+  skippedRunSk: (runAt: string) => `${runAt}#${SKIPPED_RUN_SUFFIX}`,
+  isSkippedRunSk: (sk: unknown) => typeof sk === 'string' && sk.endsWith(`#${SKIPPED_RUN_SUFFIX}`),
 
   aggregatorsPk: 'AGG',
 
@@ -192,6 +201,9 @@ export const HANDLER_TABLE_ACTIONS = [
   'dynamodb:PutItem',
   'dynamodb:Query',
 ] as const;
+
+/** The DynamoDB actions the dispatcher performs (it records skipped ticks): the stack grants exactly these, on the table. */
+export const DISPATCHER_TABLE_ACTIONS = ['dynamodb:PutItem'] as const;
 
 /**
  * The DynamoDB actions `aggwatch` performs (every query command reads by Query, on the table and its indexes): what

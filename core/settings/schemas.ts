@@ -19,6 +19,13 @@ const E164 = /^\+[1-9]\d{1,14}$/;
 const TOPIC_ARN = /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
 const TABLE_NAME = /^[\w.-]{3,255}$/;
 const DIGITS = /^\s*\d+\s*$/;
+/**
+ * A Standard state machine's ARN, arn:${Partition}:states:${Region}:${Account}:stateMachine:${StateMachineName}
+ * (Service Authorization Reference, AWS Step Functions, resource types); the name is 1 to 80 characters without
+ * white space, brackets, wildcards, the special characters " # % \\ ^ | ~ ` $ & , ; : / or control characters
+ * (CreateStateMachine, `name`, Step Functions API Reference).
+ */
+const STATE_MACHINE_ARN = /^arn:aws[\w-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}]{1,80}$/u;
 // PutEventsRequestEntry.EventBusName (EventBridge API Reference): a name ([/\.\-_A-Za-z0-9]+, 1 to 256) or the
 // bus's ARN (an event bus ARN is required for a bus in another account).
 const EVENT_BUS = /^(?:[/.\-_A-Za-z0-9]{1,256}|arn:aws[\w-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[/.\-_A-Za-z0-9]{1,256})$/;
@@ -147,4 +154,5 @@ export const SETTINGS = {
   reportBucket: bucketName(),
   aggregatorConcurrency: wholeNumber(MAX_AGGREGATOR_CONCURRENCY),
   reconcileConcurrency: wholeNumber(MAX_RECONCILE_CONCURRENCY),
+  stateMachineArn: matching(STATE_MACHINE_ARN, 'a Step Functions state machine ARN such as arn:aws:states:us-east-1:123456789012:stateMachine:AggWatchRuns'),
 } as const;

@@ -19,23 +19,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { ENV } from '../../core/settings';
+import { dispatcherSettingsToEnvironment } from '../../core/settings';
 import { TELEMETRY } from '../../core/telemetry';
 import { FUNCTION_RUNTIME, logsKeyStatement } from './function';
 import { functionCodeProps } from './function-code';
 import { grantNetworkInterfaces, type FunctionNetwork } from './network';
 import type { ResolvedProps } from './props';
-
-/**
- * The dispatcher's environment variables. The dispatcher's own settings reader (the `dispatcher` branch:
- * core/settings.ts DISPATCHER_ENV) reads the same names: the state machine, the table and how long the skipped
- * ticks' run summaries are kept.
- */
-export const DISPATCHER_ENV = {
-  stateMachineArn: 'STATE_MACHINE_ARN',
-  tableName: ENV.tableName,
-  historyRetentionDays: ENV.historyRetentionDays,
-} as const;
 
 /**
  * The longest an event waits for its delivery and its invocation's retries, in both EventBridge's and Lambda's
@@ -107,9 +96,12 @@ export function createDispatcher(
     logGroup,
     loggingFormat: lambda.LoggingFormat.JSON,
     environment: {
-      [DISPATCHER_ENV.stateMachineArn]: parts.stateMachine.stateMachineArn,
-      [DISPATCHER_ENV.tableName]: parts.table.tableName,
-      [DISPATCHER_ENV.historyRetentionDays]: String(props.historyRetentionDays),
+      // What lambda/dispatcher.ts reads (core/settings.ts DISPATCHER_ENV): one definition of the names.
+      ...dispatcherSettingsToEnvironment({
+        stateMachineArn: parts.stateMachine.stateMachineArn,
+        tableName: parts.table.tableName,
+        historyRetentionDays: props.historyRetentionDays,
+      }),
       POWERTOOLS_SERVICE_NAME: TELEMETRY.service,
       POWERTOOLS_METRICS_NAMESPACE: TELEMETRY.namespace,
       POWERTOOLS_LOG_LEVEL: 'INFO',

@@ -111,9 +111,11 @@ export interface ConfigAggregatorMonitorProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * Reserve one concurrent execution for the function, so that two runs never overlap. Lambda refuses a
-   * reservation that leaves fewer than 100 unreserved executions, so on accounts with a small concurrency
-   * quota (new accounts can have 10) set this to `false`; runs may then overlap when one outlasts the schedule.
+   * Reserve concurrent executions: one for the dispatcher (two deliveries of ticks never race) and
+   * `reconcileConcurrency` for the function (the state machine's Tasks are never throttled by other functions).
+   * Lambda refuses a reservation that leaves fewer than 100 unreserved executions, so on accounts with a small
+   * concurrency quota (new accounts can have 10) set this to `false`; runs still never overlap (the dispatcher
+   * starts none while one runs), and a throttled Task is retried.
    * @default true
    */
   readonly reserveConcurrency?: boolean;

@@ -44,7 +44,7 @@ describe('bin/app.ts', () => {
     expect(run.status).toBe(0);
     const template = JSON.parse(readFileSync(join(run.outdir, 'ConfigAggregatorWatch.template.json'), 'utf8'));
     expect(template.Description).toMatch(/^config-aggregator-watch: /);
-    expect(Object.keys(template.Outputs).sort()).toEqual(['AlarmTopicArn', 'DashboardUrl', 'FunctionName', 'TableName', 'TopicArn']);
+    expect(Object.keys(template.Outputs).sort()).toEqual(['AlarmTopicArn', 'DashboardUrl', 'DispatcherName', 'FunctionName', 'StateMachineArn', 'TableName', 'TopicArn']);
     const manifest = JSON.parse(readFileSync(join(run.outdir, 'manifest.json'), 'utf8'));
     expect(manifest.artifacts.ConfigAggregatorWatch.environment).toBe('aws://unknown-account/unknown-region');
   });

@@ -37,8 +37,9 @@ export const SFN_OPERATIONS = ['StartExecution', 'DescribeExecution', 'ListExecu
 export const LIST_DEFAULT = 100;
 export const LIST_MAX = 1000;
 const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
-/** Characters a name must not contain (StartExecution, `name`). */
-const NAME_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/u;
+/** Characters a name must not contain (StartExecution, `name`); control characters are checked apart. */
+const NAME_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/u;
+const isControl = (name: string) => [...name].some((c) => (c.codePointAt(0) ?? 0) <= 0x1f || ((c.codePointAt(0) ?? 0) >= 0x7f && (c.codePointAt(0) ?? 0) <= 0x9f));
 const STATE_MACHINE_ARN = /^arn:aws[\w-]*:states:([a-z0-9-]+):(\d{12}):stateMachine:([A-Za-z0-9_-]{1,80})$/;
 const EXECUTION_ARN = /^arn:aws[\w-]*:states:[a-z0-9-]+:\d{12}:execution:[A-Za-z0-9_-]{1,80}:[^:]{1,80}$/;
 
@@ -195,7 +196,7 @@ export class FakeStepFunctions extends FakeAwsServer {
   private startExecution(input: Record<string, unknown>): unknown {
     const machine = this.machine(input.stateMachineArn);
     const name = input.name === undefined || input.name === null ? randomUUID() : input.name;
-    if (typeof name !== 'string' || name.length < 1 || name.length > 80 || NAME_FORBIDDEN.test(name)) {
+    if (typeof name !== 'string' || name.length < 1 || name.length > 80 || NAME_FORBIDDEN.test(name) || isControl(name)) {
       throw new ServiceError('InvalidName', `Invalid Name: '${String(name)}' (1-80 characters, no whitespace, brackets, wildcards, control characters or any of " # % \\ ^ | ~ \` $ & , ; : /)`);
     }
     const text = input.input === undefined || input.input === null ? '{}' : input.input;
@@ -339,7 +340,7 @@ function parseDefinition(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new Error(`The state machine definition is not JSON: ${(e as Error).message}`);
+    throw new Error(`The state machine definition is not JSON: ${(e as Error).message}`, { cause: e });
   }
 }
 

@@ -157,7 +157,7 @@ export function localAwsEnvironment(
     // The SDK's service ids are EventBridge and SecurityHub.
     ...(endpoints.eventBridge ? { AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventBridge } : {}),
     ...(endpoints.securityHub ? { AWS_ENDPOINT_URL_SECURITYHUB: endpoints.securityHub } : {}),
-    // Step Functions' SDK service id is SFN.
+    // Step Functions' service id is SFN (fake-stepfunctions.ts).
     ...(endpoints.stepFunctions ? { AWS_ENDPOINT_URL_SFN: endpoints.stepFunctions } : {}),
     AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'false',
     AWS_REGION: region,

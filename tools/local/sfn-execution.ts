@@ -5,8 +5,9 @@
  * Lambda tasks (Resource = the function ARN, payloadResponseOnly):
  * - the function returns: the Task's result is its payload;
  * - the function fails (an error returned by the runtime): the Task fails with the function's `errorType` as the
- *   error name and the cause the JSON of the error payload (`errorMessage`, `errorType`, `stackTrace`), which is
- *   what a Retry/Catch `ErrorEquals` matches;
+ *   error name and the cause the JSON of the error document the Node.js runtime returns (`errorType`,
+ *   `errorMessage`, `trace`: https://docs.aws.amazon.com/lambda/latest/dg/nodejs-exceptions.html); the error name
+ *   is what a Retry/Catch `ErrorEquals` matches;
  * - the invocation crashed, was killed or timed out: `Lambda.Unknown`
  *   (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html).
  * The definition's own Retry and Catch handle all three.
@@ -17,6 +18,8 @@
  *   enforced; the execution fails with States.DataLimitExceeded, which no Retry or Catch handles ("a terminal error
  *   that can't be caught by the States.ALL error type",
  *   https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
+ * - History: service-shaped events (types and detail members of GetExecutionHistory), numbered in order;
+ *   `previousEventId` is simply the event before (the service links an event to the one that caused it).
  * - 25,000 events per execution history: NOT enforced (the service's history is not the interpreter's event log);
  *   `history.length` counts the service-shaped events recorded here so a test can assert a budget.
  * - Not supported by the interpreter: Distributed Map, JSONata, ToleratedFailure*, `$$.State.*`/`$$.Task.*`
@@ -31,12 +34,27 @@ export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
 
 export type InvokeOutcome =
   | { readonly ok: true; readonly result: unknown }
-  | { readonly ok: false; readonly errorType: string; readonly errorMessage: string; readonly stackTrace?: readonly string[] }
+  | { readonly ok: false; readonly errorType: string; readonly errorMessage: string; readonly trace?: readonly string[] }
   | { readonly crashed: true; readonly reason?: string };
 
 export interface InvokeContext {
   readonly executionArn: string;
   readonly stateName: string;
+}
+
+/**
+ * The outcome of an invocation in a Lambda-like process (test/faults/support/lambda-runtime.mjs,
+ * test/e2e/invoke-bundle.mjs: `{ ok, result }` or `{ ok: false, phase, error }`; undefined when the process died
+ * without one: killed, crashed, out of time) as a Task sees it.
+ */
+export function invokeOutcomeOf(
+  outcome: { readonly ok: boolean; readonly result?: unknown; readonly error?: { readonly name?: string; readonly message?: string; readonly stack?: string } } | undefined,
+  reason = 'the process ended without an answer',
+): InvokeOutcome {
+  if (!outcome) return { crashed: true, reason };
+  if (outcome.ok) return { ok: true, result: outcome.result ?? null };
+  const error = outcome.error ?? {};
+  return { ok: false, errorType: error.name || 'Error', errorMessage: error.message ?? '', trace: (error.stack ?? '').split('\n').filter((l) => l !== '') };
 }
 
 /** What runs a Task's Lambda function: the harness's local invocation (in process, or in a Lambda-like process). */
@@ -168,7 +186,7 @@ export class LocalExecution {
       throw new TaskError('Lambda.Unknown', cause);
     }
     if (!outcome.ok) {
-      const cause = JSON.stringify({ errorMessage: outcome.errorMessage, errorType: outcome.errorType, stackTrace: outcome.stackTrace ?? [] });
+      const cause = JSON.stringify({ errorType: outcome.errorType, errorMessage: outcome.errorMessage, trace: outcome.trace ?? [] });
       this.record('LambdaFunctionFailed', { lambdaFunctionFailedEventDetails: { error: outcome.errorType, cause } });
       throw new TaskError(outcome.errorType, cause);
     }

@@ -54,7 +54,7 @@ export function stateMachineDefinitions(template: unknown, target: LocalTarget =
         try {
           definition = JSON.parse(text);
         } catch (e) {
-          throw new Error(`State machine ${logicalId}: DefinitionString is not JSON once resolved (${(e as Error).message}):\n${text.slice(0, 2_000)}`);
+          throw new Error(`State machine ${logicalId}: DefinitionString is not JSON once resolved (${(e as Error).message}):\n${text.slice(0, 2_000)}`, { cause: e });
         }
       } else if (props.Definition !== undefined) {
         definition = JSON.parse(substitute(JSON.stringify(resolver.value(props.Definition, 'Definition')), vars, logicalId));
