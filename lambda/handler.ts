@@ -124,5 +124,6 @@ async function step(event: Parameters<typeof parseStepInput>[0], context: Contex
     return await runStep(stepDeps, input, { remainingMs, ...(findingsContext ? { findingsContext } : {}) });
   } finally {
     metrics.publishStoredMetrics();
+    logger.removeKeys(['step']);
   }
 }

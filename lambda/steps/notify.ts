@@ -14,6 +14,14 @@ import type { CarriedObligation, NotifyInput, NotifyResult } from '../../core/wo
 import { deliverDigest, monitorMarker, type DeliveryInput } from '../deliver';
 import { cursorOf, DISCOVERY, runTimeOf, type StepContext, type StepDeps } from './deps';
 
+/**
+ * Messages in a NotifyResult are clipped to this many characters: the results of every aggregator (at most 50, and
+ * the discovery) are the execution's state (256 KiB a state, Step Functions service quotas) and, should Finalize
+ * fail, the cause of UnrecordedNotices the next dispatcher reads. The notice itself carried the whole message.
+ */
+export const RESULT_MESSAGE_CHARS = 500;
+const clip = (message: string) => (message.length > RESULT_MESSAGE_CHARS ? `${message.slice(0, RESULT_MESSAGE_CHARS - 1)}…` : message);
+
 export async function notifyAggregator(deps: StepDeps, input: Omit<NotifyInput, 'step'>, ctx: StepContext): Promise<NotifyResult> {
   const { runs, store, settings } = deps;
   const runAt = runTimeOf(input.runAt, 'runAt');
@@ -97,7 +105,7 @@ async function reportFailure(
       deps.logger.error('Could not notify the aggregator failure', { aggregator, error: e as Error });
     }
   }
-  return { aggregator, published, obligation, error: { name: error.code, message: error.message } };
+  return { aggregator, published, obligation, error: { name: error.code, message: clip(error.message) } };
 }
 
 /** What the aggregator record must say once this notice was accepted (core/notices metaAfterMonitorNotice's rule). */
@@ -110,7 +118,7 @@ function obligationOf(
 ): CarriedObligation {
   if (notice.kind === 'recovery' || error === undefined) return { aggregator, monitorErrorNotifiedAt: runAt };
   const since = meta?.monitorError?.code === error.code ? meta.monitorError.since : runAt;
-  return { aggregator, monitorError: { ...error, since }, monitorErrorNotifiedAt: runAt };
+  return { aggregator, monitorError: { code: error.code, message: clip(error.message), since }, monitorErrorNotifiedAt: runAt };
 }
 
 async function deliver(deps: StepDeps, ctx: StepContext, input: Omit<DeliveryInput, 'findingsContext'>) {

@@ -24,6 +24,7 @@ import { RunStore } from '../../adapters/store/run-store';
 import type { RunSummary } from '../../core/model';
 import type { BeginResult, CarriedObligation, FinalizeResult, NotifyResult, RateBudget, RateState, StepInput, StepName } from '../../core/workflow';
 import { parseStepInput } from '../../core/workflow-input';
+import type { MetricsSink } from '../../lambda/metrics';
 import { runStep, type StepDeps } from '../../lambda/steps';
 import { TOPIC, type Harness } from './harness';
 
@@ -98,8 +99,27 @@ export class KeptRate implements RateBudget {
 const ACCOUNT = { accountId: '123456789012', region: 'us-east-1', partition: 'aws' };
 const FIFTEEN_MINUTES = 15 * 60_000;
 
+/** One metric Finalize emitted, with its dimensions (none for the run's totals). */
+export interface Emitted {
+  readonly name: string;
+  readonly value: number;
+  readonly dimensions?: Record<string, string>;
+}
+
 export class WorkflowDriver {
   readonly rate = new KeptRate();
+  /** Every metric emitted so far. */
+  readonly metrics: Emitted[] = [];
+  private readonly sink: MetricsSink = {
+    addMetric: (name, _unit, value) => void this.metrics.push({ name, value }),
+    singleMetric: () => {
+      let dimensions: Record<string, string> = {};
+      return {
+        addDimensions: (d) => void (dimensions = { ...dimensions, ...d }),
+        addMetric: (name, _unit, value) => void this.metrics.push({ name, value, dimensions }),
+      };
+    },
+  };
   /** Every request of every Task so far. */
   readonly requests: (Request & { step: StepName })[] = [];
 
@@ -226,6 +246,7 @@ export class WorkflowDriver {
       logger: new Logger({ logLevel: 'SILENT' }),
       ...(h.reports ? { reports: h.reports } : {}),
       rate: this.rate,
+      metrics: this.sink,
     };
     return { deps, dead: () => dead };
   }

@@ -186,5 +186,9 @@ describe('the known gaps, closed', () => {
     expect(await h.store.transitions('org', 'REMOVED', { from: AT, to: minutes(AT, 15) })).toHaveLength(1);
     expect(next.aggregators[0]).toMatchObject({ mode: 'full', sweepReason: 'previous-run-incomplete', counts: { SUCCEEDED: 299 } });
     expect(after.aggregators[0]).toMatchObject({ mode: 'fast', counts: { SUCCEEDED: 299 } });
+    // The metric, as Finalize emitted it for each run: the killed run emitted none.
+    const succeeded = d.metrics.filter((m) => m.name === 'Sources' && m.dimensions?.Status === 'SUCCEEDED').map((m) => m.value);
+    expect(succeeded).toEqual([299, 299, 299]);
+    expect(d.metrics.filter((m) => m.name === 'SuccessfulRuns').map((m) => m.value)).toEqual([1, 1, 1]);
   });
 });

@@ -79,3 +79,14 @@ describe('viewOf', () => {
     ]);
   });
 });
+
+describe('bucketTimeMs', () => {
+  it('keeps the margin plus two writes a source at the unit share of the table pace', async () => {
+    // Arrange
+    const { bucketTimeMs, RECONCILE_MARGIN_MS } = await import('../../lambda/steps/reconcile');
+    // Act
+    const times = [bucketTimeMs(0, 10), bucketTimeMs(25_000, 10), bucketTimeMs(25_000, 40)];
+    // Assert: 50,000 items at 300 and at 75 a second.
+    expect(times).toEqual([RECONCILE_MARGIN_MS, RECONCILE_MARGIN_MS + 166_667, RECONCILE_MARGIN_MS + 666_667]);
+  });
+});
