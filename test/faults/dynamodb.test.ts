@@ -9,7 +9,7 @@ import { DYNAMODB_FAULTS } from '../../tools/local/recording-proxy';
 import { withLab, type Execution } from './support/lab';
 import { assertConverged, sum } from './support/oracle';
 import { wireItems } from './support/requests';
-import { MAIN, cleanRun, followUp, organization, play, story } from './support/script';
+import { MAIN, cleanRun, describeExecution, followUp, organization, play, story } from './support/script';
 
 const clean = (runs: Execution[]) => runs.map(cleanRun);
 const CLEAN = (runs: Execution[]) => runs.map(() => ['SUCCEEDED', true]);
@@ -255,7 +255,7 @@ describe.concurrent('a tick while the previous execution still runs', () => {
       const first = await a.done;
       await play(l, steps.slice(1));
       // Assert
-      expect([first.status, again.status, (again.dispatched as { outcome?: string } | undefined)?.outcome]).toEqual(['SUCCEEDED', 'NOT_STARTED', 'already-running']);
+      expect([first.status, again.status, (again.dispatched as { outcome?: string } | undefined)?.outcome], `${first.error}: ${first.cause}\n${describeExecution(first)}`).toEqual(['SUCCEEDED', 'NOT_STARTED', 'already-running']);
       expect(l.stepFunctions.executions()).toHaveLength(4);
       const c = await assertConverged(l);
       expect([c.duplicates, sum(c.atRisk.values())]).toEqual([0, 0]);

@@ -182,7 +182,9 @@ export class LocalWorkflow {
     if (options.kill && options.kill.step === undefined) active.removeKill = this.killHook(active, options.kill, (r) => this.workers.find((e) => e.id === environmentOf(r.client)));
 
     // Registered before the dispatcher runs: the execution's first Task may be invoked before StartExecution returns.
-    this.ticks.set(name, active);
+    // A re-delivered event while its execution runs is not that execution's owner (it starts nothing).
+    const owner = !this.ticks.has(name);
+    if (owner) this.ticks.set(name, active);
     const known = new Set(this.host.stepFunctions.executions());
     const dispatches: ProcessRun[] = [];
     for (let attempt = 0; attempt <= ASYNC_RETRIES; attempt++) {
@@ -193,7 +195,7 @@ export class LocalWorkflow {
     // The execution this tick started (a new one of this name), or none (skipped, or already there).
     const execution = this.host.stepFunctions.executions().find((e) => !known.has(e) && e.options.name === name);
     if (execution) await execution.done;
-    if (this.ticks.get(name) === active) this.ticks.delete(name);
+    if (owner) this.ticks.delete(name);
     active.removeKill();
     const to = this.host.stamp();
     return {
