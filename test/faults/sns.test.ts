@@ -92,23 +92,28 @@ describe.concurrent('SNS goes away', () => {
     });
   });
 
-  it('the endpoint gone (port closed) for a run: the SDK retries, the run fails; the next run sends what was owed, once', async () => {
+  // KNOWN GAP of the engine (lambda/steps/notify.ts, lambda/deliver.ts): a channel that refuses the notices after the
+  // SDK's retries (here the port closed) is returned as the aggregator's failure of the run (AggregatorsFailed), not
+  // thrown as a Task error, so the definition's Retry does not send again once SNS is back; the notices stay owed to
+  // the next tick, by which the first of them (a source that failed at step 1) has recovered: its failure is never
+  // told. Under the single invocation, Lambda's retry of the event sent them minutes later. Flip to `it` when
+  // Notify throws a transient channel failure (the Task retries) and keeps the result for a permanent one.
+  it.fails('KNOWN GAP: the endpoint gone (port closed) for one Notify attempt: the definition retries it, every notice sent once', async () => {
     // Arrange
     const org = organization();
     await withLab({ org, aggregators: [MAIN] }, async (l) => {
       const port = Number(new URL(l.local.sns.endpoint).port);
-      // Act: SNS is unreachable through step 1's tick (three new failures), back for the next.
+      // Act: SNS is unreachable in step 1 (three new failures) until a Task fails, back for its retry.
       const runs = await play(l, story(org), async (i) => {
         if (i !== 1) return undefined;
         await l.local.sns.close();
-        return { persist: true, options: { warp: 20 }, disarm: () => l.local.sns.start(port) };
+        return { options: { warp: 20 }, disarm: () => l.local.sns.start(port) };
       });
       await followUp(l);
-      // Assert: step 1 was recorded; its Notify could not deliver (its SDK gave up on the closed port): the
-      // aggregator's failure in that run, a result, not a Task error (no retry); the next run sent what was owed.
-      expect([runs[1]?.status, runs[1]?.error, runs[1]?.cause, runs[1]?.recorded, runs[1]?.published]).toEqual(['FAILED', 'AggregatorsFailed', JSON.stringify([MAIN]), [MAIN], []]);
-      expect(runs[1]?.invocations.every((i) => i.outcome.ok)).toBe(true);
-      expect(runs[2]?.published.length).toBeGreaterThan(0);
+      // Assert: the failed Notify was retried by the definition and sent the three failures, once.
+      const notify = runs[1]?.invocations.filter((i) => i.step === 'notify') ?? [];
+      expect([runs[1]?.status, notify.map((i) => i.outcome.ok)]).toEqual(['SUCCEEDED', [false, true]]);
+      expect(notify[1]?.published.flatMap(noticesIn).map((n) => n.kind)).toEqual(['failure', 'failure', 'failure']);
       const c = await assertConverged(l);
       expect([c.duplicates, sum(c.atRisk.values())]).toEqual([0, 0]);
       expect(c.monitor).toEqual([]);

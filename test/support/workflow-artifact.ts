@@ -11,7 +11,7 @@
  * invoked by the Tasks or a second state machine is an error rather than a guess.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -132,6 +132,29 @@ function sourceFiles(dir: string): string[] {
 
 export const LAB_STACK = 'ConfigAggregatorWatch';
 
+/** The hash of the sources the stack is synthesized from, and of `extra`: names a cache entry. */
+function sourcesHash(extra: unknown): string {
+  const hash = createHash('sha256').update(JSON.stringify(extra));
+  for (const file of [...SOURCES.flatMap((d) => sourceFiles(join(ROOT, d))), join(ROOT, 'cdk.json'), join(ROOT, 'package-lock.json')].sort()) {
+    hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * A template `synthesize` makes (no bundling: the roles and policies only), cached in the system temp directory per
+ * content of the sources and `context`, so that the test files (each in its own worker) synthesize it once.
+ */
+export function cachedTemplate(context: Record<string, unknown>, synthesize: () => Template): Template {
+  const file = join(tmpdir(), `aggwatch-lab-template-${sourcesHash(['template', context])}.json`);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Template;
+  const template = synthesize();
+  const staging = `${file}.${process.pid}.${Date.now()}`;
+  writeFileSync(staging, JSON.stringify(template));
+  renameSync(staging, file);
+  return template;
+}
+
 /**
  * The artifact the fault lab runs, synthesized once per content of its sources (lambda/, core/, adapters/, lib/,
  * cdk.json, the lockfile) into the system temp directory and shared by the test files (each runs in its own worker:
@@ -139,11 +162,7 @@ export const LAB_STACK = 'ConfigAggregatorWatch';
  * before starting any local endpoint this process serves.
  */
 export function labArtifact(target: LocalAccount, context: Record<string, unknown> = {}): WorkflowArtifact {
-  const hash = createHash('sha256').update(JSON.stringify([target, context]));
-  for (const file of [...SOURCES.flatMap((d) => sourceFiles(join(ROOT, d))), join(ROOT, 'cdk.json'), join(ROOT, 'package-lock.json')].sort()) {
-    hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
-  }
-  const dir = join(tmpdir(), `aggwatch-lab-${hash.digest('hex').slice(0, 16)}`);
+  const dir = join(tmpdir(), `aggwatch-lab-${sourcesHash([target, context])}`);
   if (existsSync(join(dir, 'manifest.json'))) return readArtifact(dir, LAB_STACK, target);
   // One worker synthesizes (two bundles: seconds of both cores); the others wait for its assembly.
   if (!takeLock(`${dir}.lock`)) {

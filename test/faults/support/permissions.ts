@@ -18,6 +18,7 @@ import { CDK_JSON_CONTEXT } from '../../support/cdk-json';
 import { CfnResolver, noticesTopicId, roleStatements, type PolicyStatement, type Template } from '../../support/cloudformation';
 import { environmentOf } from './environment';
 import type { Lab } from './lab';
+import { cachedTemplate } from '../../support/workflow-artifact';
 
 export interface Policy {
   /** The worker role's statements. */
@@ -30,8 +31,8 @@ export interface Policy {
 /**
  * The template with and without named aggregators, and with Security Hub findings: the roles' policies depend on
  * nothing else a lab varies.
- * Synthesized when this module loads, before any lab runs: synthesis blocks the event loop for a second or two,
- * and the local endpoints of a running lab are served by this process.
+ * Synthesized (or read from the cache) when this module loads, before any lab runs: synthesis blocks the event loop
+ * for seconds, and the local endpoints of a running lab are served by this process.
  */
 const TEMPLATES = {
   named: synthesize({ aggregators: 'org-aggregator' }),
@@ -41,8 +42,11 @@ const TEMPLATES = {
 };
 
 function synthesize(context: Record<string, unknown>): Template {
-  const stack = new MonitorStack(new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context } }), 'ConfigAggregatorWatch');
-  return Assertions.fromStack(stack).toJSON() as Template;
+  // Cached on disk per content of the sources: the test files share one synthesis of each.
+  return cachedTemplate(context, () => {
+    const stack = new MonitorStack(new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context } }), 'ConfigAggregatorWatch');
+    return Assertions.fromStack(stack).toJSON() as Template;
+  });
 }
 
 /** The logical ids of the worker, the dispatcher and the state machine, and their roles, by their relations. */
