@@ -1,24 +1,26 @@
 /**
  * The deployable artifact for the end-to-end tests: the app synthesized as `cdk deploy` would (esbuild bundling
- * included), the function's bundle taken from the cloud assembly (the directory that would be zipped and uploaded),
- * its environment from the template with CloudFormation references resolved, and one invocation of the bundle in
- * its own Node.js process, as the Lambda runtime runs it.
+ * included), the worker's and the dispatcher's bundles taken from the cloud assembly (the directories that would
+ * be zipped and uploaded), their environments from the template with CloudFormation references resolved; and one
+ * invocation of a bundle alone in its own Node.js process, as the Lambda runtime runs it (a tick through the
+ * engine is the lab's: test/faults/support/lab.ts).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App, type CfnElement } from 'aws-cdk-lib';
-import { MonitorStack } from '../../lib/monitor-stack';
-import { CDK_JSON_CONTEXT } from '../support/cdk-json';
 import type { CfnResolver, Template } from '../support/cloudformation';
+import { synthesizeArtifact, type LocalAccount, type WorkflowArtifact } from '../support/workflow-artifact';
 
 const RUNNER = fileURLToPath(new URL('./invoke-bundle.mjs', import.meta.url));
 
-export interface Deployable {
-  readonly outdir: string;
-  readonly template: Template;
+/**
+ * The deployable engine (test/support/workflow-artifact.ts): the cloud assembly, the state machine's definition,
+ * the worker's and the dispatcher's bundles. `functionId`, `roleId`, `assetDir`, `handler` and `runtime` are the
+ * worker's, as before the engine.
+ */
+export interface Deployable extends WorkflowArtifact {
   readonly functionId: string;
   readonly roleId: string;
   readonly assetDir: string;
@@ -27,53 +29,16 @@ export interface Deployable {
 }
 
 /** The app as `cdk synth -c key=value ...` builds it (cdk.json's flags included), into a temporary cloud assembly. */
-export function synthesizeDeployable(stackName: string, context: Record<string, unknown>): Deployable {
+export function synthesizeDeployable(stackName: string, context: Record<string, unknown>, target: LocalAccount = { region: 'us-east-1', accountId: '123456789012' }): Deployable {
   const outdir = mkdtempSync(join(tmpdir(), 'aggwatch-e2e-'));
-  const app = new App({ outdir, context: { ...CDK_JSON_CONTEXT, ...context } });
-  const stack = new MonitorStack(app, stackName);
-  const assembly = app.synth();
-  const template = assembly.getStackByName(stackName).template as Template;
-
-  // The monitor's function (the worker), not the dispatcher: the one the state machine's Tasks invoke.
-  const workerId = stack.resolve((stack.monitor.function.node.defaultChild as CfnElement).logicalId) as string;
-  const functions = Object.entries(template.Resources).filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && id === workerId);
-  if (functions.length !== 1) throw new Error(`expected the monitor's function ${workerId}, found ${functions.length}`);
-  const [functionId, fn] = functions[0] as [string, { Properties: Record<string, unknown> }];
-  const code = fn.Properties.Code as { S3Bucket: { 'Fn::Sub': string }; S3Key: string };
-  const role = fn.Properties.Role as { 'Fn::GetAtt': [string, string] };
-
-  // The asset manifest says which directory `cdk deploy` zips and uploads under the S3 key the template names.
-  const manifest = JSON.parse(readFileSync(join(assembly.directory, 'manifest.json'), 'utf8')) as {
-    artifacts: Record<string, { type: string; properties?: { file?: string } }>;
-  };
-  const assetManifests = Object.values(manifest.artifacts).filter((a) => a.type === 'cdk:asset-manifest' && a.properties?.file?.startsWith(stackName));
-  const files = assetManifests.flatMap((a) =>
-    Object.values(
-      (
-        JSON.parse(readFileSync(join(assembly.directory, a.properties?.file ?? ''), 'utf8')) as {
-          files: Record<string, { source: { path: string; packaging: string }; destinations: Record<string, { bucketName: string; objectKey: string }> }>;
-        }
-      ).files,
-    ),
-  );
-  const asset = files.find((f) => Object.values(f.destinations).some((d) => d.objectKey === code.S3Key && d.bucketName === code.S3Bucket['Fn::Sub']));
-  if (!asset) throw new Error(`no asset in the cloud assembly is uploaded as ${code.S3Key}`);
-  if (asset.source.packaging !== 'zip') throw new Error(`the function's asset is packaged as ${asset.source.packaging}, not zip`);
-
-  return {
-    outdir,
-    template,
-    functionId,
-    roleId: role['Fn::GetAtt'][0],
-    assetDir: join(assembly.directory, asset.source.path),
-    handler: String(fn.Properties.Handler),
-    runtime: String(fn.Properties.Runtime),
-  };
+  const artifact = synthesizeArtifact(outdir, stackName, context, target);
+  const { worker } = artifact;
+  return { ...artifact, functionId: worker.logicalId, roleId: worker.roleId, assetDir: worker.assetDir, handler: worker.handler, runtime: worker.runtime };
 }
 
-/** The function's own environment variables, as synthesized, references resolved. */
-export function functionEnvironment(d: Deployable, resolver: CfnResolver): Record<string, string> {
-  const variables = (d.template.Resources[d.functionId]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+/** A function's own environment variables (default the worker's), as synthesized, references resolved. */
+export function functionEnvironment(d: Deployable, resolver: CfnResolver, functionId = d.functionId): Record<string, string> {
+  const variables = (d.template.Resources[functionId]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
   return resolver.resolve(variables) as Record<string, string>;
 }
 

@@ -1,20 +1,18 @@
 /**
  * End to end in discovery mode (the default: no `aggregators`), the deployable artifact against the local
- * endpoints: the bundle lists the account's aggregators and reads each one, and every call it made is checked
- * against the function role's synthesized policy under the resource types of the Service Authorization Reference
+ * endpoints, one tick through the engine (the lab): the worker lists the account's aggregators and reads each one,
+ * and every call it made is checked against the worker role's synthesized policy under the resource types of the Service Authorization Reference
  * (DescribeConfigurationAggregators has none, so it is evaluated against "*").
  */
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../core/settings';
-import type { RunReport } from '../../lambda/run';
-import { scheduledEvent } from '../../tools/local/invocation';
-import { localAwsEnvironment, startLocalMode, type LocalMode } from '../../tools/local/local-mode';
 import { SimulatedOrganization } from '../../tools/local/simulated-organization';
-import { callsOf, deniedCalls, type Call } from '../support/calls';
-import { CfnResolver, noticesTopicId, roleStatements, type PolicyStatement } from '../support/cloudformation';
-import { functionEnvironment, invokeBundle, onlyResource, synthesizeDeployable, type BundleRun, type Deployable } from './deployable';
+import { Lab, labResolver, type Execution } from '../faults/support/lab';
+import { labCalls } from '../faults/support/permissions';
+import { deniedCalls, type Call } from '../support/calls';
+import { noticesTopicId, roleStatements, type PolicyStatement } from '../support/cloudformation';
+import { functionEnvironment, synthesizeDeployable, type Deployable } from './deployable';
 
 const STACK = 'ConfigAggregatorWatch';
 const FAKE = { partition: 'aws', region: 'us-east-1', accountId: '123456789012' } as const;
@@ -22,41 +20,37 @@ const T0 = '2026-11-24T12:00:00Z';
 const AGGREGATORS = ['org-aggregator', 'team-aggregator'];
 
 let synth: Deployable;
-let local: LocalMode;
-let run: BundleRun<RunReport>;
+let lab: Lab;
+let run: Execution;
 let calls: Call[];
 let statements: PolicyStatement[];
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  synth = synthesizeDeployable(STACK, {});
+  synth = synthesizeDeployable(STACK, {}, FAKE);
   const org = new SimulatedOrganization({ ...FAKE, now: T0, seed: 21 });
   org.populate(AGGREGATORS[0] ?? '', { accounts: 6, regions: ['us-east-1', 'eu-west-1'], seed: 21 });
   org.addAggregator(AGGREGATORS[1] ?? '', { kind: 'ORGANIZATION' });
   org.populate(AGGREGATORS[1] ?? '', { accounts: 3, regions: ['us-east-1'], seed: 22, firstAccountId: 300_000_000_000 });
-  local = await startLocalMode({ org, tableName: `${STACK}-Table-discovery`, topicName: `${STACK}-Topic-discovery` });
-
-  const topicId = noticesTopicId(synth.template) ?? '';
-  const resolver = new CfnResolver(synth.template, FAKE, {
-    ...Object.fromEntries(Object.keys(synth.template.Resources).map((id) => [id, `${STACK}-${id}-discovery`])),
-    [onlyResource(synth.template, 'AWS::DynamoDB::Table')]: local.tableName,
-    [topicId]: local.topicArn.split(':').at(-1) ?? '',
+  // One tick through the engine: the dispatcher bundle, the execution, the worker bundle in every Task.
+  lab = await Lab.start({
+    org,
+    aggregators: [],
+    artifact: synth,
+    tableName: `${STACK}-Table-discovery`,
+    topicName: `${STACK}-Topic-discovery`,
+    workerEnv: (local) => functionEnvironment(synth, labResolver(synth, local)),
   });
+  const resolver = labResolver(synth, lab.local);
   statements = roleStatements(synth.template, synth.roleId, resolver);
   env = functionEnvironment(synth, resolver);
-  const topicKey = synth.template.Resources[topicId]?.Properties?.KmsMasterKeyId;
-  run = await invokeBundle<RunReport>(
-    synth,
-    { ...env, ...localAwsEnvironment({ config: local.config.endpoint, dynamodb: local.dynamodbProxy.endpoint, sns: local.sns.endpoint, eventBridge: local.eventBridge.endpoint, securityHub: local.securityHub.endpoint }, FAKE.region) },
-    scheduledEvent(T0, FAKE),
-    join(synth.outdir, 'result.json'),
-  );
-  const requests = [...local.config.requests, ...local.dynamodbProxy.requests, ...local.sns.requests];
-  calls = callsOf(requests, FAKE, topicKey === undefined ? {} : { topicKeyArn: resolver.resolveString(topicKey) });
+  const topicKey = synth.template.Resources[noticesTopicId(synth.template) ?? '']?.Properties?.KmsMasterKeyId;
+  run = await lab.tick(T0);
+  calls = labCalls(lab, topicKey === undefined ? {} : { topicKeyArn: resolver.resolveString(topicKey) }).worker;
 });
 
 afterAll(async () => {
-  await local?.close();
+  await lab?.close();
   if (synth?.outdir) rmSync(synth.outdir, { recursive: true, force: true });
 });
 
@@ -66,10 +60,9 @@ describe('discovery mode', () => {
   });
 
   it('discovers every aggregator and reads each one', () => {
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.outcome.result?.failed).toEqual([]);
-    expect(run.outcome.result?.aggregators.map((a) => a.aggregator).sort()).toEqual(AGGREGATORS);
-    expect(local.config.requests.map((r) => r.operation)).toContain('DescribeConfigurationAggregators');
+    expect([run.status, run.invocations.every((i) => i.outcome.ok)]).toEqual(['SUCCEEDED', true]);
+    expect([...run.recorded].sort()).toEqual(AGGREGATORS);
+    expect(lab.local.config.requests.map((r) => r.operation)).toContain('DescribeConfigurationAggregators');
   });
 
   it('calls DescribeConfigurationAggregators on "*", as IAM evaluates an action without resource type', () => {

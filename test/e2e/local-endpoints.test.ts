@@ -226,3 +226,26 @@ describe('DynamoDB recording proxy', () => {
     ]);
   });
 });
+
+describe('every endpoint', () => {
+  it('records the client\'s application id (the SDK\'s user agent app/<id>), on each request and each message SNS accepted', async () => {
+    // Arrange: clients of one process, as the lab's environments set AWS_SDK_UA_APP_ID; and one without an id.
+    const appId = 'env-4242-7';
+    const tagged = { ...base, userAgentAppId: appId };
+    const configOf = new ConfigServiceClient({ ...tagged, endpoint: local.config.endpoint });
+    const snsOf = new SNSClient({ ...tagged, endpoint: local.sns.endpoint });
+    const dynamodbOf = new DynamoDBClient({ ...tagged, endpoint: local.dynamodbProxy.endpoint });
+    try {
+      // Act
+      await configOf.send(new DescribeConfigurationAggregatorsCommand({}));
+      await snsOf.send(new PublishCommand({ TopicArn: local.topicArn, Message: 'tagged' }));
+      await dynamodbOf.send(new GetItemCommand({ TableName: local.tableName, Key: { pk: { S: 'x' }, sk: { S: 'y' } } }));
+      await config.send(new DescribeConfigurationAggregatorsCommand({}));
+      // Assert
+      expect([local.config.requests, local.sns.requests, local.dynamodbProxy.requests].map((rs) => rs.map((r) => r.client))).toEqual([[appId, undefined], [appId], [appId]]);
+      expect(local.sns.published.find((m) => m.message === 'tagged')?.client).toBe(appId);
+    } finally {
+      for (const c of [configOf, snsOf, dynamodbOf]) c.destroy();
+    }
+  });
+});

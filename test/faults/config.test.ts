@@ -1,5 +1,5 @@
 /**
- * AWS Config misbehaving at the protocol level, under the real handler bundle: throttling, 5xx, a hung page,
+ * AWS Config misbehaving at the protocol level, under the engine (the bundles of the cloud assembly): throttling, 5xx, a hung page,
  * expired pagination tokens, a missing aggregator, and odd but valid answers. After each faulty story and a clean
  * follow-up run, the oracle checks that the table equals the organization, every history transition exists once
  * and every notice reached SNS exactly once (no fault here falls between SNS accepting a notice and its marker).
@@ -8,14 +8,17 @@ import { describe, expect, it } from 'vitest';
 import { CONFIG_FAULTS } from '../../tools/local/fake-config-service';
 import type { FaultHook } from '../../tools/local/fake-server';
 import type { SourceRef } from '../../tools/local/simulated-organization';
-import { withLab, type Invocation } from './support/lab';
+import { withLab, type Execution } from './support/lab';
 import { assertConverged, formatOf, noticesIn, scanTable, sum } from './support/oracle';
-import { MAIN, TEAM, followUp, healthyAt, organization, play, story } from './support/script';
+import { isHistoryBatch, isStateBatch } from './support/requests';
+import { MAIN, TEAM, cleanRun, followUp, healthyAt, organization, play, story } from './support/script';
 
 const PAGES = 'DescribeConfigurationAggregatorSourcesStatus';
 
 const token = (input: unknown) => (input as { NextToken?: string }).NextToken;
-const firstAttemptsOk = (runs: Invocation[][]) => runs.map((step) => [step.length, step[0]?.outcome.ok]);
+/** Every tick succeeded with no Task failing: the SDK's retries absorbed the faults within each invocation. */
+const clean = (runs: Execution[]) => runs.map(cleanRun);
+const CLEAN = (runs: Execution[]) => runs.map(() => ['SUCCEEDED', true]);
 
 describe.concurrent('Config throttles', () => {
   it('a share of calls (every other page): the SDK retries each, every run completes on its first attempt', async () => {
@@ -28,7 +31,7 @@ describe.concurrent('Config throttles', () => {
       const runs = await play(l, story(org), () => ({ disarm: l.local.config.inject(throttle), persist: true, options: { warp: 20 } }));
       await followUp(l);
       // Assert
-      expect(firstAttemptsOk(runs)).toEqual(runs.map(() => [1, true]));
+      expect(clean(runs)).toEqual(CLEAN(runs));
       const pages = l.local.config.calls(PAGES);
       expect(pages.filter((r) => r.errorCode === 'ThrottlingException').length).toBeGreaterThanOrEqual(5);
       // Every throttled call was followed by the same call, served.
@@ -50,8 +53,8 @@ describe.concurrent('Config throttles', () => {
       const runs = await play(l, story(org), (i) => (i === 0 ? { disarm: l.local.config.inject(burst), options: { warp: 20 } } : undefined));
       await followUp(l);
       // Assert
-      expect(firstAttemptsOk(runs)).toEqual(runs.map(() => [1, true]));
-      expect(runs[0]?.[0]?.config.map((r) => r.status)).toEqual([200, 400, 400, 400, 400, 400, 400, 200, 200]);
+      expect(clean(runs)).toEqual(CLEAN(runs));
+      expect(runs[0]?.config.map((r) => r.status)).toEqual([200, 400, 400, 400, 400, 400, 400, 200, 200]);
       const c = await assertConverged(l);
       expect([c.duplicates, sum(c.atRisk.values())]).toEqual([0, 0]);
     });
@@ -71,7 +74,7 @@ describe.concurrent('Config fails on the server side', () => {
       const runs = await play(l, story(org), () => ({ disarm: l.local.config.inject(hook), persist: true, options: { warp: 20 } }));
       await followUp(l);
       // Assert
-      expect(firstAttemptsOk(runs)).toEqual(runs.map(() => [1, true]));
+      expect(clean(runs)).toEqual(CLEAN(runs));
       expect(new Set(l.local.config.calls(PAGES).map((r) => r.status))).toEqual(new Set([200, 500, 502, 503]));
       const c = await assertConverged(l);
       expect([c.duplicates, sum(c.atRisk.values())]).toEqual([0, 0]);
@@ -99,8 +102,8 @@ describe.concurrent('Config fails on the server side', () => {
       });
       await followUp(l);
       // Assert: the hung request was dropped by the client (status 0) and the same page asked again.
-      expect(firstAttemptsOk(runs)).toEqual(runs.map(() => [1, true]));
-      const first = runs[0]?.[0]?.config ?? [];
+      expect(clean(runs)).toEqual(CLEAN(runs));
+      const first = runs[0]?.config ?? [];
       expect(first.map((r) => [r.fault ?? '', r.status])).toEqual([
         ['', 200],
         ['hang', 0],
@@ -108,7 +111,7 @@ describe.concurrent('Config fails on the server side', () => {
         ['', 200],
       ]);
       expect(token(first[1]?.input)).toBe(token(first[2]?.input));
-      expect(runs[2]?.[0]?.config.filter((r) => r.status === 504)).toHaveLength(1);
+      expect(runs[2]?.config.filter((r) => r.status === 504)).toHaveLength(1);
       const c = await assertConverged(l);
       expect([c.duplicates, sum(c.atRisk.values())]).toEqual([0, 0]);
     });
@@ -129,8 +132,8 @@ describe.concurrent('Config refuses a pagination token', () => {
       const runs = await play(l, story(org), (i) => (i === 2 ? { disarm: l.local.config.inject(expire) } : undefined));
       await followUp(l);
       // Assert: the fast read, page 1, page 2 refused, then pages 1 to 3 again.
-      expect(firstAttemptsOk(runs)).toEqual(runs.map(() => [1, true]));
-      expect(runs[2]?.[0]?.config.map((r) => r.errorCode ?? r.status)).toEqual([200, 200, 'InvalidNextTokenException', 200, 200, 200]);
+      expect(clean(runs)).toEqual(CLEAN(runs));
+      expect(runs[2]?.config.map((r) => r.errorCode ?? r.status)).toEqual([200, 200, 'InvalidNextTokenException', 200, 200, 200]);
       const c = await assertConverged(l);
       expect([c.duplicates, sum(c.atRisk.values())]).toEqual([0, 0]);
     });
@@ -143,36 +146,30 @@ describe.concurrent('Config refuses a pagination token', () => {
       const steps = story(org);
       await play(l, steps.slice(0, 2));
       const before = await scanTable(l);
-      // Act: step 2 (a recovery on page 1, a removal on page 3) with every token refused in its first invocation.
-      let armed = true;
+      // Act: step 2 (a recovery on page 1, a removal on page 3) with every token refused through its whole tick.
       const expire: FaultHook = (r) => {
-        if (armed && r.operation === PAGES && token(r.input)) l.local.config.expireTokens();
+        if (r.operation === PAGES && token(r.input)) l.local.config.expireTokens();
         return undefined;
       };
-      const disarm = l.local.config.inject(expire);
-      steps[2]?.change();
-      const failed = await l.invoke(steps[2]?.at ?? '');
-      armed = false;
-      disarm();
+      const [failed] = await play(l, steps.slice(2, 3), () => ({ persist: true, disarm: l.local.config.inject(expire) }));
       const after = await scanTable(l);
-      const retried = await l.invoke(steps[2]?.at ?? '');
-      await play(l, steps.slice(3));
+      const [next] = await play(l, steps.slice(3));
       await followUp(l);
-      // Assert: a clear invocation error naming the aggregator, the parameter and the code.
-      expect(failed.code).toBe(1);
-      expect(failed.outcome.error?.message).toMatch(/org-main \(InvalidNextTokenException: Config rejected NextToken="[^"]+": .*again after restarting from the first page/);
-      expect(failed.config.map((r) => r.errorCode ?? r.status)).toEqual([200, 200, 'InvalidNextTokenException', 200, 'InvalidNextTokenException']);
-      // Nothing recorded from the partial list: no batch write, sources and history as before; only the aggregator
-      // record (the error, notified) and the run summary written.
-      expect(failed.recorded).toEqual([]);
-      expect(failed.dynamodb.filter((r) => r.operation === 'BatchWriteItem')).toEqual([]);
-      const changed = after.filter((i) => !before.some((b) => JSON.stringify(b) === JSON.stringify(i)));
-      expect(changed.map((i) => i.pk).sort()).toEqual(['AGG', 'RUNS']);
+      // Assert: the aggregator's failure is the run's outcome, not a Task error: no Task failed, the execution ends
+      // in AggregatorsFailed naming it.
+      expect([failed?.status, failed?.error, failed?.cause, failed?.invocations.every((i) => i.outcome.ok)]).toEqual(['FAILED', 'AggregatorsFailed', JSON.stringify([MAIN]), true]);
+      expect(failed?.config.map((r) => r.errorCode ?? r.status)).toEqual([200, 200, 'InvalidNextTokenException', 200, 'InvalidNextTokenException']);
+      // Nothing recorded from the partial list: no history or state written, sources and history as before.
+      expect(failed?.recorded).toEqual([]);
+      expect(failed?.dynamodb.filter((r) => isHistoryBatch(r) || isStateBatch(r))).toEqual([]);
+      const watched = (i: Record<string, unknown>) => /^(SRC|CUR)#/.test(String(i.pk));
+      const changed = after.filter((i) => watched(i) && !before.some((b) => JSON.stringify(b) === JSON.stringify(i)));
+      expect(changed).toEqual([]);
       expect(after.filter((i) => i.event === 'REMOVED' || i.removedAt !== undefined)).toEqual([]);
-      // The monitor error is notified once, then its recovery once the retried delivery reads the aggregator.
-      expect(failed.published.flatMap(noticesIn).map((n) => [n.kind, n.subject])).toEqual([['monitor-error', 'InvalidNextTokenException']]);
-      expect(retried.outcome.ok).toBe(true);
-      expect(retried.published.flatMap(noticesIn).map((n) => n.kind).sort()).toEqual(['monitor-recovery', 'recovery', 'removed']);
+      // The monitor error is notified once, then its recovery once the next run reads the aggregator.
+      expect(failed?.published.flatMap(noticesIn).map((n) => [n.kind, n.subject])).toEqual([['monitor-error', 'InvalidNextTokenException']]);
+      expect(next?.status).toBe('SUCCEEDED');
+      expect(next?.published.flatMap(noticesIn).map((n) => n.kind).sort()).toEqual(['monitor-recovery', 'recovery', 'removed']);
       const c = await assertConverged(l);
       expect([c.duplicates, sum(c.atRisk.values())]).toEqual([0, 0]);
       expect(c.monitor.map((n) => n.kind)).toEqual(['monitor-error', 'monitor-recovery']);
@@ -181,7 +178,7 @@ describe.concurrent('Config refuses a pagination token', () => {
 });
 
 describe.concurrent('Config says an aggregator does not exist', () => {
-  it('for one of three: the others are recorded and notified, the missing one is alerted, the invocation fails', async () => {
+  it('for one of three: the others are recorded and notified, the missing one is alerted, the execution fails', async () => {
     // Arrange
     const org = organization({ team: true });
     org.addAggregator('org-audit');
@@ -193,25 +190,20 @@ describe.concurrent('Config says an aggregator does not exist', () => {
         r.operation === PAGES && (r.input as { ConfigurationAggregatorName?: string }).ConfigurationAggregatorName === TEAM
           ? { error: { code: 'NoSuchConfigurationAggregatorException', message: 'The configuration aggregator does not exist.', status: 400 } }
           : undefined;
-      // Act: through step 1 and its two retries, Config says org-team does not exist; it is back at step 2.
+      // Act: through the whole tick of step 1, Config says org-team does not exist; it is back at step 2.
       const runs = await play(l, steps, (i) => (i === 1 ? { disarm: l.local.config.inject(missing), persist: true } : undefined));
       await followUp(l);
-      // Assert: three failed deliveries of step 1, each recording the other two aggregators.
-      const step1 = runs[1] ?? [];
-      expect(step1.map((inv) => [inv.code, inv.failed, [...inv.recorded].sort()])).toEqual(
-        step1.map(() => [1, [TEAM], ['org-audit', MAIN]]),
-      );
-      expect(step1[0]?.outcome.error?.message).toBe(
-        '1 of 3 aggregators failed: org-team (NoSuchConfigurationAggregatorException: Configuration aggregator "org-team" does not exist in this account and region)',
-      );
+      // Assert: step 1's execution records and notifies the other two, and ends in AggregatorsFailed naming org-team.
+      const step1 = runs[1];
+      expect([step1?.status, step1?.error, step1?.cause, [...(step1?.recorded ?? [])].sort()]).toEqual(['FAILED', 'AggregatorsFailed', JSON.stringify([TEAM]), ['org-audit', MAIN]]);
+      expect(step1?.invocations.every((i) => i.outcome.ok)).toBe(true);
       // MAIN's new failures are notified in step 1 itself, org-team's failing source only once it can be read.
-      expect(step1[0]?.published.flatMap(noticesIn).map((n) => `${n.aggregator} ${n.kind}`).sort()).toEqual([
+      expect(step1?.published.flatMap(noticesIn).map((n) => `${n.aggregator} ${n.kind}`).sort()).toEqual([
         'org-main failure',
         'org-main failure',
         'org-main failure',
         'org-team monitor-error',
       ]);
-      expect(step1.slice(1).flatMap((inv) => inv.published)).toEqual([]);
       const c = await assertConverged(l);
       expect([c.duplicates, sum(c.atRisk.values())]).toEqual([0, 0]);
       expect(c.monitor.map((n) => `${n.aggregator} ${n.kind} ${n.subject}`)).toEqual([
@@ -256,8 +248,10 @@ describe.concurrent('Config answers oddly', () => {
       const runs = await play(l, story(org), (i) => (i === 0 ? { disarm: l.local.config.inject(duplicate) } : undefined));
       await followUp(l);
       // Assert
-      expect(firstAttemptsOk(runs)).toEqual(runs.map(() => [1, true]));
-      expect(runs[0]?.[0]?.logs.find((g) => g.message?.startsWith('Config returned the same source more than once'))?.duplicates).toBe(6);
+      expect(clean(runs)).toEqual(CLEAN(runs));
+      // Reported where the staged pages are reconciled: per unit (shard), 6 in all.
+      const reported = runs[0]?.invocations.flatMap((i) => i.logs).filter((g) => g.message?.startsWith('Config returned the same source more than once'));
+      expect(sum((reported ?? []).map((g) => Number(g.duplicates)))).toBe(6);
       const c = await assertConverged(l);
       expect([c.duplicates, sum(c.atRisk.values())]).toEqual([0, 0]);
       const first = l.local.sns.published.find((m) => formatOf(m) === 'email');

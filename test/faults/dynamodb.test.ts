@@ -1,16 +1,18 @@
 /**
- * DynamoDB misbehaving under the real handler bundle: throttling, UnprocessedItems, a write refused by a
- * condition, the endpoint gone for part of a run, and two invocations overlapping (what reserved concurrency 1
- * prevents, and what `reserveConcurrency=false` allows when a run outlasts the schedule interval).
+ * DynamoDB misbehaving under the engine: throttling, UnprocessedItems, a write refused by a condition, the endpoint
+ * gone for part of a run or for Finalize (the aggregator-level notice carried to the next execution: gap 1), and a
+ * tick arriving while the previous execution still runs (the dispatcher skips it: one execution at a time).
  */
 import { describe, expect, it } from 'vitest';
 import type { FaultHook } from '../../tools/local/fake-server';
 import { DYNAMODB_FAULTS } from '../../tools/local/recording-proxy';
-import { withLab, type Invocation } from './support/lab';
-import { assertConverged, noticesIn, sum } from './support/oracle';
-import { MAIN, followUp, organization, play, story } from './support/script';
+import { withLab, type Execution } from './support/lab';
+import { assertConverged, sum } from './support/oracle';
+import { wireItems } from './support/requests';
+import { MAIN, cleanRun, describeExecution, followUp, organization, play, story } from './support/script';
 
-const firstAttemptsOk = (runs: Invocation[][]) => runs.map((step) => [step.length, step[0]?.outcome.ok]);
+const clean = (runs: Execution[]) => runs.map(cleanRun);
+const CLEAN = (runs: Execution[]) => runs.map(() => ['SUCCEEDED', true]);
 
 describe.concurrent('DynamoDB throttles', () => {
   it('ProvisionedThroughputExceeded and request-rate throttling on a share of calls: retried, every run completes', async () => {
@@ -26,7 +28,7 @@ describe.concurrent('DynamoDB throttles', () => {
       const runs = await play(l, story(org), () => ({ disarm: l.local.dynamodbProxy.inject(throttle), persist: true, options: { warp: 20 } }));
       await followUp(l);
       // Assert
-      expect(firstAttemptsOk(runs)).toEqual(runs.map(() => [1, true]));
+      expect(clean(runs)).toEqual(CLEAN(runs));
       const codes = l.local.dynamodbProxy.requests.map((r) => r.errorCode).filter((c) => c !== undefined);
       expect(new Set(codes)).toEqual(new Set(['ProvisionedThroughputExceededException', 'ThrottlingException']));
       expect(codes.length).toBeGreaterThan(10);
@@ -55,7 +57,7 @@ describe.concurrent('DynamoDB leaves items unprocessed', () => {
       const runs = await play(l, story(org), () => ({ disarm: l.local.dynamodbProxy.inject(hook), persist: true }));
       await followUp(l);
       // Assert: every run completed at once; every bounced item was sent again, alone, and written.
-      expect(firstAttemptsOk(runs)).toEqual(runs.map(() => [1, true]));
+      expect(clean(runs)).toEqual(CLEAN(runs));
       const bounced = [...l.bounced.values()].reduce((a, s) => a + s.size, 0);
       expect(bounced).toBeGreaterThan(100);
       const c = await assertConverged(l);
@@ -63,28 +65,27 @@ describe.concurrent('DynamoDB leaves items unprocessed', () => {
     });
   });
 
-  it('forever: after 12 attempts the run fails loudly, writing nothing of the step; the retried delivery converges', async () => {
+  it('forever, for a Task: after 12 attempts it fails loudly, writing nothing of its batch; the definition\'s Retry converges', async () => {
     // Arrange
     const org = organization();
     await withLab({ org, aggregators: [MAIN] }, async (l) => {
       const hook = l.unprocessedItems(() => true);
-      // Act: in step 1 nothing can be written by BatchWriteItem (the store backs off 50 ms doubling to 5 s: warped).
+      // Act: in step 1 nothing can be written by BatchWriteItem until a Task fails (the store backs off 50 ms
+      // doubling to 5 s: warped).
       const runs = await play(l, story(org), (i) => (i === 1 ? { disarm: l.local.dynamodbProxy.inject(hook), options: { warp: 20 } } : undefined));
       await followUp(l);
-      // Assert
-      const [failed, retried] = runs[1] ?? [];
+      // Assert: the first Task to write a batch failed after twelve attempts at it, every item of each bounced.
+      const failed = runs[1]?.invocations.find((i) => !i.outcome.ok);
       expect(failed?.code).toBe(1);
-      expect(failed?.outcome.error?.message).toBe(
-        '1 of 1 aggregators failed: org-main (UnprocessedItems: 4 items still unprocessed after 12 BatchWriteItem attempts on aggwatch-faults)',
-      );
-      // Twelve attempts at the step's history batch, every item of each bounced: nothing of the step written.
+      expect(failed?.outcome.error?.message).toMatch(/^\d+ items still unprocessed after 12 BatchWriteItem attempts on aggwatch-faults/);
       const batches = failed?.dynamodb.filter((r) => r.operation === 'BatchWriteItem') ?? [];
-      expect(batches.map((r) => l.bounced.get(r.seq)?.size)).toEqual(Array.from({ length: 12 }, () => 4));
-      expect(failed?.published.flatMap(noticesIn).map((n) => `${n.kind} ${n.subject}`)).toEqual(['monitor-error UnprocessedItems']);
-      expect(retried?.outcome.ok).toBe(true);
+      expect(batches.map((r) => l.bounced.get(r.seq)?.size === wireItems(r).length)).toEqual(Array.from({ length: 12 }, () => true));
+      // Its retry, in the same execution, completed the run: no monitor notice (nothing an aggregator did wrong).
+      expect(runs[1]?.status).toBe('SUCCEEDED');
+      expect(runs[1]?.transitions.filter((t) => t.event === 'retried').map((t) => t.state)).toEqual([failed?.state]);
       const c = await assertConverged(l);
       expect([c.duplicates, sum(c.atRisk.values())]).toEqual([0, 0]);
-      expect(c.monitor.map((n) => n.kind)).toEqual(['monitor-error', 'monitor-recovery']);
+      expect(c.monitor).toEqual([]);
     });
   });
 });
@@ -95,13 +96,14 @@ describe.concurrent('DynamoDB refuses a write on a condition', () => {
     const org = organization();
     await withLab({ org, aggregators: [MAIN] }, async (l) => {
       const conflict = { error: { code: 'ConditionalCheckFailedException', message: 'The conditional request failed', status: 400 } };
-      // Act: the first PutItem of step 2 (its full sweep updates the aggregator record) is refused.
-      const runs = await play(l, story(org), (i) => (i === 2 ? { disarm: l.local.dynamodbProxy.injectNext(conflict, { operation: 'PutItem' }) } : undefined));
+      // Act: the first put of the aggregator record in step 2 (its full sweep updates it) is refused.
+      let left = 1;
+      const refuse: FaultHook = (r) => (r.operation === 'PutItem' && wireItems(r).some((i) => i.pk?.S === 'AGG') && left-- > 0 ? conflict : undefined);
+      const runs = await play(l, story(org), (i) => (i === 2 ? { disarm: l.local.dynamodbProxy.inject(refuse) } : undefined));
       await followUp(l);
       // Assert: the record was kept, not a failure; sources, history and notices are untouched by it.
-      const [run] = runs[2] ?? [];
-      expect(run?.code).toBe(0);
-      expect(run?.outcome.ok).toBe(true);
+      expect(left).toBe(0);
+      expect(cleanRun(runs[2] as Execution)).toEqual(['SUCCEEDED', true]);
       const c = await assertConverged(l);
       expect([c.duplicates, sum(c.atRisk.values())]).toEqual([0, 0]);
       expect(c.monitor).toEqual([]);
@@ -125,124 +127,138 @@ describe.concurrent('DynamoDB goes away', () => {
       const runs = await play(l, story(org), (i) => (i === 0 ? { disarm: l.local.dynamodbProxy.inject(blip), options: { warp: 20 } } : undefined));
       await followUp(l);
       // Assert
-      expect(firstAttemptsOk(runs)).toEqual(runs.map(() => [1, true]));
-      const faults = runs[0]?.[0]?.dynamodb.filter((r) => r.fault) ?? [];
+      expect(clean(runs)).toEqual(CLEAN(runs));
+      const faults = runs[0]?.dynamodb.filter((r) => r.fault) ?? [];
       expect(faults.map((r) => r.fault).sort()).toEqual(['destroy', 'destroy', 'destroy', 'served', 'served', 'served', 'served']);
       const c = await assertConverged(l);
       expect([c.duplicates, sum(c.atRisk.values())]).toEqual([0, 0]);
     });
   });
 
-  describe.sequential('for the rest of a run (its port closed mid-writes)', () => {
-    let failed: Invocation | undefined;
-    let retried: Invocation | undefined;
-    let monitor: string[] = [];
-
-    it('the run fails loudly; the retried delivery converges, every source notice sent exactly once', async () => {
-      // Arrange
-      const org = organization();
-      await withLab({ org, aggregators: [MAIN] }, async (l) => {
-        const proxy = l.local.dynamodbProxy;
-        const port = Number(new URL(proxy.endpoint).port);
-        let writes = 0;
-        let closing: Promise<void> | undefined;
-        const gone: FaultHook = (r) => {
-          if (r.operation !== 'BatchWriteItem' || ++writes !== 4) return undefined;
-          closing = proxy.close();
-          return { destroy: true };
-        };
-        const remove = proxy.inject(gone);
-        // Act: gone at the 4th batch of the first run's history, back for Lambda's retry of the same event.
-        const runs = await play(l, story(org), (i) =>
-          i === 0
-            ? {
-                disarm: async () => {
-                  remove();
-                  await closing;
-                  await proxy.start(port);
-                },
-                options: { warp: 20 },
-              }
-            : undefined,
-        );
-        await followUp(l);
-        // Assert
-        [failed, retried] = runs[0] ?? [];
-        expect(failed?.code).toBe(1);
-        expect(failed?.outcome.error?.message).toMatch(/^1 of 1 aggregators failed: org-main \(ECONNREFUSED: connect ECONNREFUSED 127\.0\.0\.1:\d+\)$/);
-        expect(retried?.outcome.ok).toBe(true);
-        const c = await assertConverged(l, { monitorErrorMayDangle: true });
-        expect([c.duplicates, sum(c.atRisk.values())]).toEqual([0, 0]);
-        monitor = c.monitor.map((n) => `${n.kind} ${n.subject}`);
-        // The monitor error was notified (SNS worked) but could not be recorded (DynamoDB did not): today no
-        // recovery notice follows (see the next test).
-        expect(monitor).toEqual(['monitor-error ECONNREFUSED']);
-        expect(c.monitorAtRisk).toBe(1);
-      });
-    });
-
-    it.fails('KNOWN GAP: no recovery notice follows the monitor error the failed run could not record', () => {
-      // The retried delivery finds no record of the error it would recover from: subscribers are left with
-      // "could not be read" and never hear it works again. See the README's reliability section.
-      expect(monitor).toEqual(['monitor-error ECONNREFUSED', 'monitor-recovery ']);
-    });
-  });
-});
-
-describe.concurrent('a concurrent writer: two invocations overlap', () => {
-  it('the older run records last: sources, history and subscribers converge after the next run', async () => {
-    // Arrange: runs overlap when one outlasts the schedule interval and concurrency is not reserved.
+  it('for the rest of a Task (its port closed mid-writes): that attempt fails loudly; its retry converges, every notice sent once', async () => {
+    // Arrange
     const org = organization();
     await withLab({ org, aggregators: [MAIN] }, async (l) => {
-      const steps = story(org);
-      await play(l, steps.slice(0, 1));
-      // Act: the run of step 1 holds at its first write while the run of step 2 reads, records and notifies.
-      const older = l.hold('dynamodb', (r) => r.operation === 'BatchWriteItem');
-      steps[1]?.change();
-      const a = l.start(steps[1]?.at ?? '');
-      await older.reached;
-      steps[2]?.change();
-      const b = await l.invoke(steps[2]?.at ?? '');
-      older.release();
-      const ainv = await a.done;
+      const proxy = l.local.dynamodbProxy;
+      const port = Number(new URL(proxy.endpoint).port);
+      let writes = 0;
+      let closing: Promise<void> | undefined;
+      const gone: FaultHook = (r) => {
+        if (r.operation !== 'BatchWriteItem' || ++writes !== 4) return undefined;
+        closing = proxy.close();
+        return { destroy: true };
+      };
+      const remove = proxy.inject(gone);
+      // Act: gone at the 4th batch of the first run, back for the definition's retry of that Task.
+      const runs = await play(l, story(org), (i) =>
+        i === 0
+          ? {
+              disarm: async () => {
+                remove();
+                await closing;
+                await proxy.start(port);
+              },
+              options: { warp: 20 },
+            }
+          : undefined,
+      );
       await followUp(l);
       // Assert
-      expect([ainv.outcome.ok, b.outcome.ok]).toEqual([true, true]);
-      const c = await assertConverged(l, { overlapping: true });
-      // The one copy too many: both runs saw the same source fail before either recorded it.
-      expect(c.duplicates).toBe(1);
+      const failed = runs[0]?.invocations.find((i) => !i.outcome.ok);
+      expect(failed?.code).toBe(1);
+      expect(failed?.outcome.error?.message).toMatch(/ECONNREFUSED/);
+      expect(runs[0]?.status).toBe('SUCCEEDED');
+      const c = await assertConverged(l);
+      expect([c.duplicates, sum(c.atRisk.values())]).toEqual([0, 0]);
+      expect(c.monitor).toEqual([]);
     });
   });
 
-  describe('the newer run fails while the older one is still recording', () => {
-    it('sources, history and source notices converge after the next run', async () => {
+  describe.sequential('for Finalize, after Notify had a monitor error accepted (gap 1)', () => {
+    let monitor: string[] = [];
+    let unrecorded: Execution | undefined;
+
+    it('the execution ends Unrecorded with what Notify accepted; the next one records it', async () => {
       // Arrange
       const org = organization();
       await withLab({ org, aggregators: [MAIN] }, async (l) => {
         const steps = story(org);
         await play(l, steps.slice(0, 1));
-        await play(l, steps.slice(1, 2));
-        // Act: step 2's run (a full sweep: the failing set shrank) holds at its first write; step 3's run is refused
-        // by Config (a permission removed, then restored), notifies the monitor error and records it; then step 2's
-        // run records what it saw, and puts the aggregator record of its full sweep.
-        const older = l.hold('dynamodb', (r) => r.operation === 'BatchWriteItem');
-        steps[2]?.change();
-        const a = l.start(steps[2]?.at ?? '');
-        await older.reached;
-        steps[3]?.change();
+        // Act: step 1's tick: Config refuses the aggregator (a monitor error, notified), and DynamoDB refuses every
+        // write of the aggregator record and the run summaries (Finalize's) through every attempt.
         const denied = l.local.config.inject(() => ({ error: { code: 'AccessDeniedException', message: 'not authorized', status: 400 } }));
-        const b = await l.invoke(steps[3]?.at ?? '');
-        denied();
-        older.release();
-        const ainv = await a.done;
+        const finalizeGone: FaultHook = (r) => (wireItems(r).some((i) => i.pk?.S === 'AGG' || i.pk?.S === 'RUNS') ? { destroy: true } : undefined);
+        const removeGone = l.local.dynamodbProxy.inject(finalizeGone);
+        [unrecorded] = await play(l, steps.slice(1, 2), () => ({
+          persist: true,
+          options: { warp: 20 },
+          disarm: () => {
+            denied();
+            removeGone();
+          },
+        }));
+        await play(l, steps.slice(2));
         await followUp(l);
         // Assert
-        expect([ainv.outcome.ok, b.code]).toEqual([true, 1]);
-        const c = await assertConverged(l, { overlapping: true });
-        const monitor = c.monitor.map((n) => `${n.kind} ${n.subject}`);
-        // The older run's aggregator record does not erase the newer run's error: its recovery follows.
-        expect(monitor).toEqual(['monitor-error AccessDeniedException', 'monitor-recovery ']);
+        expect([unrecorded?.status, unrecorded?.error]).toEqual(['FAILED', 'UnrecordedNotices']);
+        const c = await assertConverged(l);
+        monitor = c.monitor.map((n) => `${n.kind} ${n.subject}`);
+        expect(monitor[0]).toBe('monitor-error AccessDeniedException');
       });
+    });
+
+    it('the monitor error the failed execution could not record is followed by its recovery (gap 1, closed)', () => {
+      // The next execution's input carries the obligation (the dispatcher reads the Unrecorded cause); its Begin
+      // records it, so the recovery is sent once the aggregator can be read again.
+      expect(monitor).toEqual(['monitor-error AccessDeniedException', 'monitor-recovery ']);
+    });
+  });
+});
+
+describe.concurrent('a tick while the previous execution still runs', () => {
+  it('is skipped by the dispatcher (one execution at a time); the next tick catches up, everything converges', async () => {
+    // Arrange: the run of step 1 outlasts the schedule interval (held at its first write).
+    const org = organization();
+    await withLab({ org, aggregators: [MAIN] }, async (l) => {
+      const steps = story(org);
+      await play(l, steps.slice(0, 1));
+      const older = l.hold('dynamodb', (r) => r.operation === 'BatchWriteItem' && wireItems(r).some((i) => /^(SRC|CUR)#/.test(i.pk?.S ?? '')));
+      steps[1]?.change();
+      const a = l.startTick(steps[1]?.at ?? '');
+      await older.reached;
+      // Act: step 2's tick arrives meanwhile; then step 1's run completes; then step 3's tick.
+      steps[2]?.change();
+      const skipped = await l.tick(steps[2]?.at ?? '');
+      older.release();
+      const first = await a.done;
+      await play(l, steps.slice(3));
+      await followUp(l);
+      // Assert: no second execution started; the skipped tick is the dispatcher's answer.
+      expect([first.status, skipped.status, (skipped.dispatched as { outcome?: string } | undefined)?.outcome]).toEqual(['SUCCEEDED', 'NOT_STARTED', 'skipped']);
+      expect(l.stepFunctions.executions().map((e) => e.options.name)).not.toContain(skipped.name);
+      const c = await assertConverged(l);
+      expect([c.duplicates, sum(c.atRisk.values())]).toEqual([0, 0]);
+    });
+  });
+
+  it('a re-delivered event of a running tick starts nothing', async () => {
+    // Arrange
+    const org = organization();
+    await withLab({ org, aggregators: [MAIN] }, async (l) => {
+      const steps = story(org);
+      const held = l.hold('dynamodb', (r) => r.operation === 'BatchWriteItem' && wireItems(r).some((i) => /^(SRC|CUR)#/.test(i.pk?.S ?? '')));
+      const a = l.startTick(steps[0]?.at ?? '');
+      await held.reached;
+      // Act: EventBridge delivers the same event again (at-least-once delivery).
+      const again = await l.tick(steps[0]?.at ?? '');
+      held.release();
+      const first = await a.done;
+      await play(l, steps.slice(1));
+      // Assert
+      expect([first.status, again.status, (again.dispatched as { outcome?: string } | undefined)?.outcome], `${first.error}: ${first.cause}\n${describeExecution(first)}`).toEqual(['SUCCEEDED', 'NOT_STARTED', 'already-running']);
+      expect(l.stepFunctions.executions()).toHaveLength(4);
+      const c = await assertConverged(l);
+      expect([c.duplicates, sum(c.atRisk.values())]).toEqual([0, 0]);
     });
   });
 });

@@ -1,5 +1,5 @@
 /**
- * EventBridge and Security Hub CSPM misbehaving under the real handler bundle: throttling, per-item failures
+ * EventBridge and Security Hub CSPM misbehaving under the engine: throttling, per-item failures
  * (FailedEntryCount, FailedFindings), and the process killed after EventBridge accepted the events. A notice counts
  * as delivered only once every channel accepted it: what was refused is sent again, with the same noticeId.
  */
@@ -10,7 +10,7 @@ import { FINDING_FAULTS, SECURITYHUB_FAULTS } from '../../tools/local/fake-secur
 import { withLab } from './support/lab';
 import { assertIntegrationsConverged } from './support/integrations-oracle';
 import { assertConverged } from './support/oracle';
-import { MAIN, followUp, organization, play, story } from './support/script';
+import { MAIN, cleanRun, followUp, organization, play, story } from './support/script';
 
 const SETTINGS = { securityHubFindings: true } as const;
 
@@ -28,7 +28,7 @@ describe.concurrent('the integrations under faults', () => {
         return { persist: true, disarm: () => (a(), b()), options: { warp: 20 } };
       });
       await followUp(l);
-      expect(runs.map((step) => step[0]?.outcome.ok)).toEqual(runs.map(() => true));
+      expect(runs.map(cleanRun)).toEqual(runs.map(() => ['SUCCEEDED', true]));
       expect(l.local.eventBridge.requests.some((r) => r.status === 400)).toBe(true);
       await assertConverged(l);
       expect(assertIntegrationsConverged(l, { findings: true }).duplicateEvents).toBe(0);
@@ -55,7 +55,7 @@ describe.concurrent('the integrations under faults', () => {
       });
       const runs = await play(l, story(org));
       await followUp(l);
-      expect(runs.map((step) => step[0]?.outcome.ok)).toEqual(runs.map(() => true));
+      expect(runs.map(cleanRun)).toEqual(runs.map(() => ['SUCCEEDED', true]));
       expect(seenEntries.size).toBeGreaterThan(0);
       expect(seenFindings.size).toBeGreaterThan(0);
       await assertConverged(l);
@@ -63,13 +63,13 @@ describe.concurrent('the integrations under faults', () => {
     });
   });
 
-  it('killed after EventBridge accepted the first events: the next run sends them again, same noticeId, nothing lost', async () => {
+  it('killed after EventBridge accepted the first events: the retried Notify sends them again, same noticeId, nothing lost', async () => {
     const org = organization();
     await withLab({ org, aggregators: [MAIN], settings: SETTINGS }, async (l) => {
-      const runs = await play(l, story(org), (i) => (i === 1 ? { options: { kill: { server: 'events', nth: 1, operation: 'PutEvents', when: 'after' } } } : undefined));
+      const runs = await play(l, story(org), (i) => (i === 1 ? { options: { kill: { step: 'notify', server: 'events', nth: 1, operation: 'PutEvents', when: 'after' } } } : undefined));
       await followUp(l);
-      // The killed attempt, then Lambda's retry of the same event, which sends the events again.
-      expect(runs[1]?.map((inv) => inv.outcome.ok)).toEqual([false, true]);
+      // The killed Notify, then the definition's Retry of it, which sends the events again; the execution succeeds.
+      expect([runs[1]?.status, runs[1]?.invocations.filter((i) => i.step === 'notify').map((i) => i.killed)]).toEqual(['SUCCEEDED', [true, false]]);
       await assertConverged(l);
       expect(assertIntegrationsConverged(l, { findings: true }).duplicateEvents).toBeGreaterThan(0);
     });

@@ -1,10 +1,10 @@
 /**
- * A bad environment: every variable the handler reads (ENV in core/settings.ts), given a bad value, fails
- * the cold start of the real bundle with an error naming the variable and the value, before any call to AWS.
+ * A bad environment: every variable the worker reads (ENV in core/settings.ts), given a bad value, fails
+ * the cold start of the worker's bundle (the cloud assembly's) with an error naming the variable and the value, before any call to AWS.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../core/settings';
-import { Lab, tick, type Invocation } from './support/lab';
+import { Lab, tick, type ProcessRun } from './support/lab';
 import { MAIN, organization } from './support/script';
 
 /** A bad value for each variable, and what the error must say about it. */
@@ -29,7 +29,7 @@ const BAD: Record<(typeof ENV)[keyof typeof ENV], { value: string | undefined; s
 const MISSING = ['TABLE_NAME', 'TOPIC_ARN'] as const;
 
 let lab: Lab;
-const results = new Map<string, Invocation>();
+const results = new Map<string, ProcessRun>();
 
 beforeAll(async () => {
   lab = await Lab.start({ org: organization(), aggregators: [MAIN] });
@@ -41,8 +41,9 @@ beforeAll(async () => {
   // Cold starts in parallel, two at a time.
   for (let i = 0; i < cases.length; i += 2) {
     const pair = cases.slice(i, i + 2);
-    const done = await Promise.all(pair.map(([, env]) => lab.start(tick(0), { env }).done));
-    pair.forEach(([name], j) => results.set(name, done[j] as Invocation));
+    // The worker's cold start with Begin's payload, as the first Task of a tick would invoke it.
+    const done = await Promise.all(pair.map(([, env]) => lab.invokeWorker({ step: 'begin', at: tick(0), carried: [] }, { env })));
+    pair.forEach(([name], j) => results.set(name, done[j] as ProcessRun));
   }
 });
 afterAll(async () => {
@@ -78,8 +79,8 @@ describe('a bad environment fails the cold start, naming the variable and the va
     expect(lines.slice(1).map((l) => /^- Invalid (\w+): /.exec(l)?.[1]).sort()).toEqual(Object.values(ENV).sort());
   });
 
-  it('nothing was read or written: no request reached Config, DynamoDB or SNS', () => {
-    expect(lab.servers().map((s) => s.requests.length)).toEqual([0, 0, 0, 0, 0]);
+  it('nothing was read or written: no request reached any endpoint', () => {
+    expect(lab.servers().map((s) => s.requests.length)).toEqual([0, 0, 0, 0, 0, 0]);
   });
 });
 

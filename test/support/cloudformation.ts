@@ -125,6 +125,7 @@ export class CfnResolver {
     if (type === 'AWS::SNS::Topic' && attribute === 'TopicArn') return this.arn(id);
     if (type === 'AWS::SNS::Topic' && attribute === 'TopicName') return this.name(id);
     if (type === 'AWS::SQS::Queue' && attribute === 'QueueName') return this.name(id);
+    if (type === 'AWS::StepFunctions::StateMachine' && attribute === 'Name') return this.name(id);
     if (type === 'AWS::SQS::Queue' && attribute === 'QueueUrl') return this.ref(id);
     if (type === 'AWS::EC2::SecurityGroup' && attribute === 'GroupId') return this.name(id);
     if (type === 'AWS::StepFunctions::StateMachine' && attribute === 'Name') return this.name(id);

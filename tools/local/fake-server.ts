@@ -63,6 +63,8 @@ export interface FaultRequest {
   readonly seq: number;
   /** 1-based number of this request among the same operation's requests. */
   readonly operationSeq: number;
+  /** The client's application id (the SDK's `AWS_SDK_UA_APP_ID`, sent as `app/<id>` in its user agent), if any. */
+  readonly client?: string;
 }
 export type FaultHook = (request: FaultRequest) => Fault | undefined;
 
@@ -78,6 +80,8 @@ export interface RecordedRequest {
   readonly resources: readonly string[];
   /** Epoch milliseconds at which the request arrived. */
   readonly receivedAt: number;
+  /** The client's application id (`app/<id>` in the user agent), if it sent one. */
+  readonly client?: string;
   /** Filled in when the answer is sent: HTTP status (0: connection dropped or never answered). */
   status: number;
   /** The error code sent, if any. */
@@ -90,6 +94,8 @@ export interface Call {
   readonly operation: string;
   readonly input: unknown;
   readonly resources: readonly string[];
+  /** The client's application id (`app/<id>` in the user agent), if it sent one. */
+  readonly client?: string;
 }
 
 /** An operation's result: an output for the service to encode, or an answer already on the wire (proxy). */
@@ -220,6 +226,8 @@ export abstract class FakeAwsServer {
     }
 
     const seq = this.requests.length + 1;
+    const client = clientAppId(req);
+    if (client !== undefined) call = { ...call, client };
     const operationSeq = (this.perOperation.get(call.operation) ?? 0) + 1;
     this.perOperation.set(call.operation, operationSeq);
     const record: RecordedRequest = {
@@ -229,6 +237,7 @@ export abstract class FakeAwsServer {
       input: this.recordInput ? call.input : undefined,
       resources: call.resources,
       receivedAt,
+      ...(client === undefined ? {} : { client }),
       status: 0,
       durationMs: 0,
     };
@@ -244,7 +253,7 @@ export abstract class FakeAwsServer {
 
     let fault: Fault | undefined;
     for (const hook of [...this.hooks]) {
-      fault = hook({ service: this.service, operation: call.operation, input: call.input, seq, operationSeq });
+      fault = hook({ service: this.service, operation: call.operation, input: call.input, seq, operationSeq, ...(client === undefined ? {} : { client }) });
       if (fault) break;
     }
 
@@ -335,4 +344,17 @@ export abstract class FakeAwsServer {
       );
     });
   }
+}
+
+/**
+ * The application id the SDK appends to its user agent as `app/<id>` (AWS_SDK_UA_APP_ID, or the client's
+ * `userAgentAppId`): the harness gives each Lambda-like process its own, so that every request is attributed to
+ * the process that sent it.
+ */
+function clientAppId(req: IncomingMessage): string | undefined {
+  for (const header of ['x-amz-user-agent', 'user-agent']) {
+    const match = /(?:^| )app\/([^\s/]+)/.exec(String(req.headers[header] ?? ''));
+    if (match?.[1]) return match[1];
+  }
+  return undefined;
 }

@@ -53,6 +53,8 @@ export interface PublishedMessage {
   readonly attributes: Readonly<Record<string, { readonly dataType: string; readonly value: AttributeValue }>>;
   /** Epoch milliseconds. */
   readonly at: number;
+  /** The publisher's application id (RecordedRequest.client), if its client sent one. */
+  readonly client?: string;
 }
 
 /** What one subscription received of one message. */
@@ -207,6 +209,7 @@ export class FakeSns extends FakeAwsServer {
       ...(structured ? { structured } : {}),
       attributes: attributes.decoded,
       at: Date.now(),
+      ...(call.client === undefined ? {} : { client: call.client }),
     };
     this.published.push(published);
     this.deliver(published, attributes.raw);

@@ -5,16 +5,25 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { HANDLER } from './bundle';
-import type { Invocation, LogLine } from './lab';
+/** The Handler setting the construct gives both functions: index.mjs, export handler. */
+export const HANDLER = 'index.handler';
+import type { LogLine } from './lab';
 
 const RUNTIME = fileURLToPath(new URL('./lambda-runtime.mjs', import.meta.url));
 const TIME_WARP = pathToFileURL(fileURLToPath(new URL('./time-warp.mjs', import.meta.url))).href;
 /** A run that has not ended by then is killed and reported as hung. */
 export const INVOCATION_LIMIT_MS = 60_000;
 
+/** What the runtime reports of an invocation that ended (not killed). */
+export interface Outcome {
+  readonly ok: boolean;
+  readonly phase?: 'init' | 'invoke';
+  readonly result?: unknown;
+  readonly error?: { readonly name: string; readonly message: string; readonly stack?: string };
+}
+
 export interface Ran {
-  readonly outcome: Invocation['outcome'] | undefined;
+  readonly outcome: Outcome | undefined;
   readonly stdout: string;
   readonly stderr: string;
   readonly killed: boolean;
@@ -22,8 +31,24 @@ export interface Ran {
   readonly cold: boolean;
 }
 
+let environments = 0;
+
+/**
+ * The environment a request came from, by its client's app id: the environment's id, to which Powertools appends
+ * its own `/PT/<feature>/<version>/PTEnv/<env>` (the SDK sends `/` as `-`).
+ */
+export function environmentOf(client: string | undefined): string | undefined {
+  return /^env-\d+-\d+(?=$|-)/.exec(client ?? '')?.[0];
+}
+
 /** One execution environment: a Node.js process running lambda-runtime.mjs, warm between invocations. */
 export class Environment {
+  /**
+   * The environment's own id, sent by every SDK client in it as its user agent's `app/<id>` (AWS_SDK_UA_APP_ID):
+   * the local endpoints record it on each request (RecordedRequest.client), which attributes every request to the
+   * process, hence to the invocation, that made it, even while several run at once.
+   */
+  readonly id = `env-${process.pid}-${++environments}`;
   private readonly child: ChildProcess;
   private stdout = '';
   private stderr = '';
@@ -32,9 +57,9 @@ export class Environment {
   private killed = false;
   private dead = false;
 
-  constructor(bundle: string, env: Record<string, string>, warp: number, readonly signature: string) {
-    const args = [...(warp > 1 ? ['--import', TIME_WARP] : []), RUNTIME, bundle, HANDLER];
-    this.child = spawn(process.execPath, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(bundle: string, env: Record<string, string>, warp: number, readonly signature: string, handler = HANDLER) {
+    const args = [...(warp > 1 ? ['--import', TIME_WARP] : []), RUNTIME, bundle, handler];
+    this.child = spawn(process.execPath, args, { env: { ...env, AWS_SDK_UA_APP_ID: this.id }, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout?.on('data', (c: Buffer) => {
       this.stdout += c.toString();
       this.check();
@@ -89,7 +114,7 @@ export class Environment {
     const out = endMarker(this.stdout, waiter.id);
     const err = endMarker(this.stderr, waiter.id);
     if (!out || !err) return;
-    const outcome = (JSON.parse(this.stdout.slice(out.start, out.end)) as { outcome: Invocation['outcome'] }).outcome;
+    const outcome = (JSON.parse(this.stdout.slice(out.start, out.end)) as { outcome: Outcome }).outcome;
     const ran: Ran = { outcome, stdout: this.stdout.slice(0, out.start), stderr: this.stderr.slice(0, err.start), killed: false, signal: null, cold: waiter.cold };
     this.stdout = this.stdout.slice(out.end);
     this.stderr = this.stderr.slice(err.end);

@@ -1,91 +1,47 @@
 /**
- * The fault lab: the real handler bundle, run as Lambda runs it, against the local mode's Config, SNS and DynamoDB
- * endpoints, with faults injected at the protocol level and the process killed at chosen requests.
+ * The fault lab: the engine as deployed (support/workflow.ts: the dispatcher and worker bundles of the synthesized
+ * cloud assembly, the state machine's definition on the local Step Functions endpoint), against the local mode's
+ * Config, DynamoDB, SNS, EventBridge and Security Hub endpoints, with faults injected at the protocol level and
+ * worker processes killed at chosen requests.
  *
- * Each invocation gets the scheduled event and a context in an execution environment: a Node.js process that
- * loaded the bundle (its cold start) and stays warm for the next invocation with the same environment, as Lambda
- * reuses one; a killed environment is gone, so Lambda's retry of the event starts a new one. Two overlapping
- * invocations run in two environments.
+ * A scenario plays scheduled ticks (`tick`): each is the EventBridge event delivered to the dispatcher, the
+ * execution it starts, and every Task invocation of it, each in a Lambda-like execution environment (a Node.js
+ * process that loaded the bundle: its cold start; warm for the next invocation with the same variables; killed,
+ * it is gone, and the definition's Retry runs the next attempt in a new one). The definition's Retry intervals
+ * are shortened (`RETRY_INTERVAL_MS`) through the local endpoint's overrides; their attempts and order are kept.
  *
  * Besides what the local endpoints record, the lab keeps a ledger: one clock stamped on every request each
  * endpoint receives and on every message SNS accepts, so that "was this notice's marker written after SNS accepted
- * it, by the same invocation?" has an exact answer (see oracle.ts).
+ * it, by the same execution?" has an exact answer (see oracle.ts).
  */
-import type { RunReport } from '../../../lambda/run';
+import { CfnResolver, noticesTopicId } from '../../support/cloudformation';
+import { labArtifact, type WorkflowArtifact } from '../../support/workflow-artifact';
 import type { FakeAwsServer, Fault, FaultRequest, RecordedRequest } from '../../../tools/local/fake-server';
 import type { PublishedMessage } from '../../../tools/local/fake-sns';
+import { FakeStepFunctions } from '../../../tools/local/fake-stepfunctions';
 import { scheduledEvent } from '../../../tools/local/invocation';
-import { startLocalMode, type LocalMode, type LocalSettings } from '../../../tools/local/local-mode';
+import { localAwsEnvironment, startLocalMode, type LocalMode, type LocalSettings } from '../../../tools/local/local-mode';
 import type { SimulatedOrganization, SimulatedSource } from '../../../tools/local/simulated-organization';
-import { handlerBundle } from './bundle';
-import { Environment, INVOCATION_LIMIT_MS, parseLogs } from './environment';
+import { INVOCATION_LIMIT_MS } from './environment';
 import { assertLabCallsAllowed } from './permissions';
+import { LocalWorkflow, type Execution, type ProcessRun, type ServerName, type TaskInvocation, type TickOptions } from './workflow';
 
+export type { Execution, KillPoint, ProcessRun, ServerName, TaskInvocation, TickOptions } from './workflow';
 
-export type ServerName = 'config' | 'dynamodb' | 'sns' | 'events' | 'securityhub';
+/**
+ * The lab's deployment: the Map states run two Tasks at once (reconcileConcurrency 2: parallel, and within what the
+ * two cores this suite is sized for start as processes without starving each other's timeouts).
+ */
+export const LAB_CONTEXT = { reconcileConcurrency: '2' } as const;
 
-export interface KillPoint {
-  readonly server: ServerName;
-  /** Kill when this endpoint receives its nth request of the invocation (of `operation` only, when given). */
-  readonly nth: number;
-  readonly operation?: string;
-  /**
-   * before: the request is never served (a write never lands, a Publish is never accepted);
-   * after: it is served (written, accepted) and the process dies before it reads the answer.
-   */
-  readonly when: 'before' | 'after';
-}
-
-export interface InvokeOptions {
-  /** The handler's process runs on a clock this many times faster (see time-warp.mjs). Default 1. */
-  readonly warp?: number;
-  readonly kill?: KillPoint;
-  /** Environment overrides for this invocation; undefined removes a variable. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  /** The Lambda timeout the context counts down from, in seconds. Default 900. */
-  readonly timeoutSeconds?: number;
-  /** Start a new execution environment even if a warm one is free. */
-  readonly cold?: boolean;
-}
+/** Every Retry of the definition waits this long instead of its IntervalSeconds and backoff (its attempts are kept). */
+export const RETRY_INTERVAL_MS = 10;
 
 export interface LogLine {
   readonly level?: string;
   readonly message?: string;
   readonly aggregator?: string;
   readonly [key: string]: unknown;
-}
-
-export interface Invocation {
-  readonly at: string;
-  /** As the runtime would report it: 0 returned, 1 the handler threw, 2 init error, null the process died. */
-  readonly code: 0 | 1 | 2 | null;
-  readonly signal: NodeJS.Signals | null;
-  /** Killed at the kill point (not: crashed on its own). */
-  readonly killed: boolean;
-  /** Ran in a new execution environment. */
-  readonly cold: boolean;
-  readonly outcome: {
-    readonly ok: boolean;
-    readonly phase?: 'init' | 'invoke';
-    readonly result?: RunReport;
-    readonly error?: { readonly name: string; readonly message: string };
-  };
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly logs: LogLine[];
-  /** Aggregators whose reconciliation was recorded in this invocation ("Recorded" logged). */
-  readonly recorded: string[];
-  /** The aggregators the run reported failed ("Run finished"), if it got that far. */
-  readonly failed: string[] | undefined;
-  readonly config: RecordedRequest[];
-  readonly dynamodb: RecordedRequest[];
-  readonly sns: RecordedRequest[];
-  /** Messages SNS accepted during the invocation. */
-  readonly published: PublishedMessage[];
-  /** Ledger clock when the process started and when it ended. */
-  readonly from: number;
-  readonly to: number;
-  readonly wallMs: number;
 }
 
 export interface Observation {
@@ -98,49 +54,98 @@ export interface LabOptions {
   /** The AGGREGATORS setting. */
   readonly aggregators: readonly string[];
   readonly settings?: Omit<LocalSettings, 'aggregators'>;
+  /** The deployable to run (default: the lab's, labArtifact()). */
+  readonly artifact?: WorkflowArtifact;
+  readonly tableName?: string;
+  readonly topicName?: string;
+  /**
+   * The worker's own variables (default: the local mode's settings, `local.env`), e.g. the synthesized function's
+   * environment; the local endpoints and the runtime's variables are added either way.
+   */
+  readonly workerEnv?: (local: LocalMode) => Record<string, string>;
 }
 
 export class Lab {
-  readonly invocations: Invocation[] = [];
+  readonly executions: Execution[] = [];
   /** Per aggregator: what Config served at each run time whose reconciliation was recorded, in order. */
   readonly observations = new Map<string, Observation[]>();
+  /** Per run time: what Config served each aggregator when the tick started (recorded or not). */
+  readonly snapshots = new Map<string, ReadonlyMap<string, readonly SimulatedSource[]>>();
   /** Item keys (`pk|sk`) a fault bounced (returned unprocessed, not written), per DynamoDB request seq. */
   readonly bounced = new Map<number, Set<string>>();
+  readonly stateMachineArn: string;
   private clock = 0;
   private readonly stamps = new Map<string, number>();
   private readonly accepted = new Map<string, number>();
-  private readonly environments: Environment[] = [];
+  private readonly workflow: LocalWorkflow;
+  private readonly resolver: CfnResolver;
 
   private constructor(
     readonly local: LocalMode,
+    readonly stepFunctions: FakeStepFunctions,
     readonly org: SimulatedOrganization,
     readonly aggregators: readonly string[],
-    private readonly bundle: string,
+    readonly artifact: WorkflowArtifact,
+    private readonly options: LabOptions,
   ) {
     for (const server of this.servers()) {
-      // First hook, always consulted, never answers: stamps arrival order across the three endpoints.
+      // First hook, always consulted, never answers: stamps arrival order across the endpoints.
       server.inject((r) => {
         this.stamps.set(`${r.service}#${r.seq}`, ++this.clock);
         return undefined;
       });
     }
     local.sns.onPublish = (m) => this.accepted.set(m.messageId, ++this.clock);
+    this.resolver = labResolver(artifact, local);
+    this.stateMachineArn = stepFunctions.registerStateMachine({
+      arn: this.resolver.arn(artifact.stateMachineId),
+      definition: artifact.definition,
+      roleArn: this.resolver.arn(artifact.stateMachineRoleId),
+      retryIntervalMs: RETRY_INTERVAL_MS,
+    });
+    this.workflow = new LocalWorkflow(
+      {
+        server: (name) => this.server(name),
+        // The same array, appended to by SNS.
+        published: local.sns.published,
+        stepFunctions,
+        stamp: () => ++this.clock,
+        workerEnvironment: (overrides, warp) => this.workerEnvironment(overrides, warp),
+        dispatcherEnvironment: () => this.dispatcherEnvironment(),
+      },
+      artifact.worker,
+      artifact.dispatcher,
+    );
   }
 
   static async start(options: LabOptions): Promise<Lab> {
-    const bundle = await handlerBundle();
+    const target = { region: options.org.region, accountId: options.org.accountId };
+    // Before any endpoint of this process serves: synthesis (when not cached) blocks the event loop.
+    const artifact = options.artifact ?? labArtifact(target, LAB_CONTEXT);
     const local = await startLocalMode({
       org: options.org,
-      tableName: 'aggwatch-faults',
-      topicName: 'aggwatch-faults-alerts',
+      tableName: options.tableName ?? 'aggwatch-faults',
+      topicName: options.topicName ?? 'aggwatch-faults-alerts',
       settings: { ...options.settings, aggregators: options.aggregators },
     });
-    return new Lab(local, options.org, options.aggregators, bundle);
+    try {
+      const stepFunctions = await new FakeStepFunctions(target).start();
+      return new Lab(local, stepFunctions, options.org, options.aggregators, artifact, options);
+    } catch (e) {
+      await local.close();
+      throw e;
+    }
   }
 
   async close(): Promise<void> {
-    for (const e of this.environments) e.kill();
+    this.workflow.close();
+    await this.stepFunctions.close();
     await this.local.close();
+  }
+
+  /** Every Task invocation of every tick, in order. */
+  get invocations(): TaskInvocation[] {
+    return this.executions.flatMap((e) => e.invocations);
   }
 
   server(name: ServerName): FakeAwsServer {
@@ -150,12 +155,13 @@ export class Lab {
       sns: this.local.sns,
       events: this.local.eventBridge,
       securityhub: this.local.securityHub,
+      states: this.stepFunctions,
     };
     return servers[name];
   }
 
   servers(): FakeAwsServer[] {
-    return [this.local.config, this.local.dynamodbProxy, this.local.sns, this.local.eventBridge, this.local.securityHub];
+    return [this.local.config, this.local.dynamodbProxy, this.local.sns, this.local.eventBridge, this.local.securityHub, this.stepFunctions];
   }
 
   /** Ledger stamp of a recorded request (arrival order across endpoints). */
@@ -168,71 +174,30 @@ export class Lab {
     return this.accepted.get(m.messageId) ?? Number.NaN;
   }
 
-  /** One scheduled invocation, to its end. */
-  async invoke(time: string, options: InvokeOptions = {}): Promise<Invocation> {
-    return this.start(time, options).done;
+  /** One scheduled tick at `time`, to the end of its execution. */
+  async tick(time: string, options: TickOptions = {}): Promise<Execution> {
+    return this.startTick(time, options).done;
   }
 
-  /**
-   * Starts an invocation in a free warm environment made with the same options, or a new one (a cold start);
-   * `done` settles when the invocation has ended. Overlapping invocations get an environment each.
-   */
-  start(time: string, options: InvokeOptions = {}): { environment: Environment; done: Promise<Invocation> } {
+  /** Starts a tick; `done` settles when its execution has ended. Ticks may overlap (the dispatcher decides). */
+  startTick(time: string, options: TickOptions = {}): { done: Promise<Execution> } {
     if (this.org.now !== new Date(time).toISOString()) this.org.advanceTo(time);
     const snapshot = new Map(this.aggregators.filter((a) => this.org.aggregator(a)).map((a) => [a, this.org.sources(a)] as const));
-    const marks = {
-      config: this.local.config.requests.length,
-      dynamodb: this.local.dynamodbProxy.requests.length,
-      sns: this.local.sns.requests.length,
-      published: this.local.sns.published.length,
-    };
-    const env = this.environment(options);
-    const signature = JSON.stringify([env, options.warp ?? 1]);
-    let environment = options.cold ? undefined : this.environments.find((e) => e.signature === signature && e.idle);
-    if (!environment) {
-      environment = new Environment(this.bundle, env, options.warp ?? 1, signature);
-      this.environments.push(environment);
-    }
+    this.snapshots.set(new Date(time).toISOString(), snapshot);
     const event = scheduledEvent(time, { accountId: this.org.accountId, region: this.org.region });
-    const started = Date.now();
-    const from = ++this.clock;
-    const running = environment;
-    const removeKill = options.kill ? this.killHook(options.kill, () => running.kill()) : () => undefined;
-    const done = running.run(event, options.timeoutSeconds ?? 900).then((ran) => {
-      removeKill();
-      const to = ++this.clock;
-      const logs = parseLogs(`${ran.stdout}\n${ran.stderr}`);
-      const recorded = [...new Set(logs.filter((l) => l.message === 'Recorded' && l.aggregator).map((l) => String(l.aggregator)))];
-      const finished = logs.find((l) => l.message === 'Run finished');
-      const outcome = ran.outcome ?? { ok: false };
-      const inv: Invocation = {
-        at: new Date(time).toISOString(),
-        code: ran.outcome ? (ran.outcome.ok ? 0 : ran.outcome.phase === 'init' ? 2 : 1) : null,
-        signal: ran.signal,
-        killed: ran.killed,
-        cold: ran.cold,
-        outcome,
-        stdout: ran.stdout,
-        stderr: ran.stderr,
-        logs,
-        recorded,
-        failed: finished ? (finished.failed as string[]) : undefined,
-        config: this.local.config.requests.slice(marks.config),
-        dynamodb: this.local.dynamodbProxy.requests.slice(marks.dynamodb),
-        sns: this.local.sns.requests.slice(marks.sns),
-        published: this.local.sns.published.slice(marks.published),
-        from,
-        to,
-        wallMs: Date.now() - started,
-      };
-      if (!ran.outcome && !ran.killed) {
-        throw new Error(`the handler's environment at ${time} died (${ran.signal ?? 'no signal'})\nstdout:\n${ran.stdout}\nstderr:\n${ran.stderr}`);
+    const done = this.workflow.tick(event as { time: string }, options).then((execution) => {
+      this.executions.push(execution);
+      for (const aggregator of execution.recorded) {
+        this.observe(aggregator, execution.at, snapshot.get(aggregator) ?? []);
       }
-      this.invocations.push(inv);
-      for (const aggregator of recorded) this.observe(aggregator, inv.at, snapshot.get(aggregator) ?? []);
-      return inv;
+      return execution;
     });
-    return { environment: running, done };
+    return { done };
+  }
+
+  /** One invocation of the worker bundle alone (a cold start, by default), e.g. to see its init fail. */
+  invokeWorker(payload: unknown, options: { env?: TickOptions['env'] } = {}): Promise<ProcessRun> {
+    return this.workflow.invokeWorker(payload, options);
   }
 
   /**
@@ -280,24 +245,6 @@ export class Lab {
     return { reached, release };
   }
 
-  private killHook(point: KillPoint, kill: () => void): () => void {
-    let seen = 0;
-    return this.server(point.server).inject((r) => {
-      if (point.operation !== undefined && r.operation !== point.operation) return undefined;
-      if (++seen !== point.nth) return undefined;
-      if (point.when === 'before') {
-        kill();
-        return { hangMs: Number.POSITIVE_INFINITY };
-      }
-      return {
-        transform: (output) => {
-          kill();
-          return output;
-        },
-      };
-    });
-  }
-
   private observe(aggregator: string, at: string, sources: readonly SimulatedSource[]): void {
     const list = this.observations.get(aggregator) ?? [];
     if (list.at(-1)?.at === at) list.pop();
@@ -305,22 +252,71 @@ export class Lab {
     this.observations.set(aggregator, list);
   }
 
-  private environment(options: InvokeOptions): Record<string, string> {
-    const env: Record<string, string | undefined> = {
-      PATH: process.env.PATH ?? '',
-      // What the Lambda runtime sets.
-      AWS_LAMBDA_FUNCTION_NAME: 'config-aggregator-watch-faults',
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_LAMBDA_LOG_FORMAT: 'JSON',
-      TZ: ':UTC',
+  /** The worker's variables: what the Lambda runtime sets, the function's own, the local endpoints. */
+  workerEnvironment(overrides: TickOptions['env'] = {}, warp = 1): Record<string, string> {
+    const own = this.options.workerEnv?.(this.local) ?? this.local.env;
+    return variables({
+      ...runtimeVariables('config-aggregator-watch-faults', this.org.accountId),
       POWERTOOLS_LOG_LEVEL: 'INFO',
-      ...this.local.env,
-      ...(options.warp && options.warp > 1 ? { TIME_WARP: String(options.warp) } : {}),
-      ...options.env,
-    };
-    return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+      ...own,
+      ...this.endpoints(),
+      ...(warp > 1 ? { TIME_WARP: String(warp) } : {}),
+      ...overrides,
+    });
   }
+
+  /** The dispatcher's variables: the synthesized ones (references resolved to the local resources), the endpoints. */
+  dispatcherEnvironment(): Record<string, string> {
+    const synthesized = this.artifact.template.Resources[this.artifact.dispatcher.logicalId]?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined;
+    return variables({
+      ...runtimeVariables('config-aggregator-watch-dispatcher-faults', this.org.accountId),
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      ...(this.resolver.resolve(synthesized?.Variables ?? {}) as Record<string, string>),
+      ...this.endpoints(),
+    });
+  }
+
+  private endpoints(): Record<string, string> {
+    const l = this.local;
+    return localAwsEnvironment(
+      { config: l.config.endpoint, dynamodb: l.dynamodbProxy.endpoint, sns: l.sns.endpoint, eventBridge: l.eventBridge.endpoint, securityHub: l.securityHub.endpoint, stepFunctions: this.stepFunctions.endpoint },
+      this.org.region,
+    );
+  }
+}
+
+/** What the Lambda runtime sets in every execution environment. */
+function runtimeVariables(functionName: string, accountId: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    AWS_LAMBDA_FUNCTION_NAME: functionName,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_LOG_FORMAT: 'JSON',
+    TZ: ':UTC',
+    LOCAL_ACCOUNT_ID: accountId,
+  };
+}
+
+function variables(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/**
+ * Physical names of the artifact's resources in the lab: the table and topic are the local ones, a function's
+ * name is its logical id (the ARN the local Step Functions endpoint invokes, localFunctionArn), the rest `<id>-faults`.
+ */
+export function labResolver(artifact: WorkflowArtifact, local: LocalMode): CfnResolver {
+  const { template } = artifact;
+  const only = (type: string) => Object.keys(template.Resources).find((id) => template.Resources[id]?.Type === type) ?? '';
+  const names = Object.fromEntries(
+    Object.entries(template.Resources).map(([id, r]) => [id, r.Type === 'AWS::Lambda::Function' ? id : `${id}-faults`]),
+  );
+  return new CfnResolver(template, { partition: local.org.partition, region: local.org.region, accountId: local.org.accountId }, {
+    ...names,
+    [only('AWS::DynamoDB::Table')]: local.tableName,
+    [noticesTopicId(template) ?? '']: local.topicArn.split(':').at(-1) ?? '',
+  });
 }
 
 /** BatchWriteItem on the wire (AttributeValue JSON). */

@@ -7,6 +7,7 @@
 //   node lambda-runtime.mjs <asset dir> <Handler setting, e.g. index.handler>
 //
 // An init error is reported as {"invocationEnd": null, "outcome": {"ok": false, "phase": "init", ...}}, exit code 2.
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,7 +22,10 @@ const end = (id, outcome) => {
 
 let handler;
 try {
-  const mod = await import(pathToFileURL(join(assetDir, `${handlerSetting.slice(0, dot)}.mjs`)).href);
+  // The runtime looks for the handler module with these extensions.
+  const file = ['.mjs', '.js', '.cjs'].map((ext) => join(assetDir, handlerSetting.slice(0, dot) + ext)).find((f) => existsSync(f));
+  if (!file) throw new Error(`no ${handlerSetting.slice(0, dot)}.mjs, .js or .cjs in ${assetDir}`);
+  const mod = await import(pathToFileURL(file).href);
   handler = mod[handlerSetting.slice(dot + 1)];
   if (typeof handler !== 'function') throw new Error(`the bundle exports no function ${handlerSetting.slice(dot + 1)}`);
 } catch (e) {
@@ -37,7 +41,7 @@ for await (const line of createInterface({ input: process.stdin })) {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION}:123456789012:function:${functionName}`,
+    invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION}:${process.env.LOCAL_ACCOUNT_ID ?? '123456789012'}:function:${functionName}`,
     memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? '512',
     awsRequestId: id,
     logGroupName: `/aws/lambda/${functionName}`,

@@ -7,7 +7,7 @@
  * - History: every transition between the snapshots Config served at the recorded run times (first seen, status
  *   changed, error code changed, removed), each exactly once by key, and nothing else.
  * - Notices: every failure, recovery and removal the snapshots imply, at least once. More than once only for a
- *   copy SNS accepted whose marker its invocation did not write before the invocation ended or published the notice
+ *   copy SNS accepted whose marker its execution did not write before the execution ended or published the notice
  *   again (the ledger tells exactly which): that is the design's at-least-once window, and the number of extra
  *   copies is bounded by it. Outside that window, exactly once.
  * - Subscribers' view: for every source, the last notice about it agrees with its status now.
@@ -200,7 +200,7 @@ export interface ConvergeOptions {
   /** Skip the history check (a scenario that checks history its own way). */
   readonly skipHistory?: boolean;
   /**
-   * Invocations overlapped. Requests cannot be told apart by invocation, so the at-least-once window is not
+   * Executions overlapped. Requests cannot be told apart by execution, so the at-least-once window is not
    * measured (duplicates are only counted); and a run may record what it saw after a newer run did, so history is
    * checked for convergence: every transition between the snapshots is recorded at its run time or later, and each
    * source's latest entry agrees with its status now.
@@ -217,9 +217,9 @@ export interface Convergence {
   /** Published notices by identity. */
   readonly published: Map<string, number>;
   readonly expected: Map<string, number>;
-  /** Per source notice: copies SNS accepted whose marker their invocation did not then write. */
+  /** Per source notice: copies SNS accepted whose marker their execution did not then write. */
   readonly atRisk: Map<string, number>;
-  /** Monitor notices SNS accepted whose aggregator record their invocation did not then write. */
+  /** Monitor notices SNS accepted whose aggregator record their execution did not then write. */
   readonly monitorAtRisk: number;
   /** Copies beyond the expected count. */
   readonly duplicates: number;
@@ -282,15 +282,17 @@ export async function assertConverged(lab: Lab, options: ConvergeOptions = {}): 
     }
   }
   if (!options.overlapping) {
-    for (const inv of lab.invocations) {
-      // Each accepted copy of a notice, and when the invocation accepted the next copy of it (if it did).
-      const copies = inv.published
+    // The window is the execution's: a marker may be written by another Task of it than the one that published
+    // (Finalize records what Notify accepted), and a retried Task publishes again within the same execution.
+    for (const run of lab.executions) {
+      // Each accepted copy of a notice, and when the execution accepted the next copy of it (if it did).
+      const copies = run.published
         .flatMap((m) => noticesIn(m).map((n) => ({ n, accepted: lab.acceptedAt(m) })))
         .filter((c) => aggregators.includes(c.n.aggregator))
         .sort((a, b) => a.accepted - b.accepted);
       copies.forEach((c, i) => {
-        const next = copies.slice(i + 1).find((d) => noticeId(d.n) === noticeId(c.n))?.accepted ?? inv.to;
-        if (!markerWritten(lab, inv.dynamodb, c.accepted, next, c.n)) atRisk.set(noticeId(c.n), (atRisk.get(noticeId(c.n)) ?? 0) + 1);
+        const next = copies.slice(i + 1).find((d) => noticeId(d.n) === noticeId(c.n))?.accepted ?? run.to;
+        if (!markerWritten(lab, run.dynamodb, c.accepted, next, c.n)) atRisk.set(noticeId(c.n), (atRisk.get(noticeId(c.n)) ?? 0) + 1);
       });
     }
   }
@@ -345,23 +347,46 @@ export function assertHistoryConverged(aggregator: string, want: readonly string
 }
 
 /**
- * Whether the invocation wrote the record that marks this copy of a notice as sent after SNS accepted it and before
- * it published the notice again (a Publish retried by the SDK after SNS had accepted it, its answer lost).
+ * Whether the execution wrote the record that marks this copy of a notice as sent after SNS accepted it and before
+ * it published the notice again (a Publish retried by the SDK, or by a retried Task, after SNS had accepted it).
  */
 function markerWritten(lab: Lab, requests: readonly RecordedRequest[], accepted: number, until: number, n: Notice): boolean {
   const after = requests.filter((r) => r.status === 200 && lab.stampOf(r) > accepted && lab.stampOf(r) < until);
+  let key: string;
   if (n.kind.startsWith('monitor')) {
-    return after.some((r) => {
-      const item = (r.input as { Item?: Record<string, { S?: string }> }).Item;
-      return r.operation === 'PutItem' && item?.pk?.S === keys.aggregatorsPk && item.sk?.S === n.aggregator;
-    });
+    key = `${keys.aggregatorsPk}|${n.aggregator}`;
+  } else {
+    const [sourceType = '', sourceId = '', region = ''] = n.subject.split('#');
+    const current = keys.current(n.aggregator, { sourceType, sourceId, region });
+    key = `${String(current.pk)}|${String(current.sk)}`;
   }
-  const [sourceType = '', sourceId = '', region = ''] = n.subject.split('#');
-  const current = keys.current(n.aggregator, { sourceType, sourceId, region });
-  const key = `${String(current.pk)}|${String(current.sk)}`;
-  return after.some((r) => {
-    if (r.operation !== 'BatchWriteItem' || lab.bounced.get(r.seq)?.has(key)) return false;
-    const writes = (r.input as WireBatch).RequestItems[lab.local.tableName] ?? [];
-    return writes.some((w) => wireKey(w) === key);
-  });
+  return after.some((r) => writtenKeys(lab, r).has(key));
+}
+
+/** The item keys (`pk|sk`) a successful write request wrote: what a fault bounced excluded. */
+export function writtenKeys(lab: Lab, r: RecordedRequest): Set<string> {
+  const input = r.input as Record<string, unknown>;
+  const table = lab.local.tableName;
+  const keyOf = (item: unknown) => {
+    const k = item as Record<string, { S?: string }> | undefined;
+    return `${k?.pk?.S ?? ''}|${k?.sk?.S ?? ''}`;
+  };
+  switch (r.operation) {
+    case 'BatchWriteItem':
+      return new Set(((input as unknown as WireBatch).RequestItems[table] ?? []).map(wireKey).filter((k) => !lab.bounced.get(r.seq)?.has(k)));
+    case 'PutItem':
+      return new Set([keyOf(input.Item)]);
+    case 'UpdateItem':
+      return new Set([keyOf(input.Key)]);
+    case 'TransactWriteItems':
+      return new Set(
+        ((input.TransactItems ?? []) as Record<string, { Item?: unknown; Key?: unknown }>[]).flatMap((t) =>
+          Object.entries(t)
+            .filter(([op]) => op === 'Put' || op === 'Update')
+            .map(([, w]) => keyOf(w.Item ?? w.Key)),
+        ),
+      );
+    default:
+      return new Set();
+  }
 }

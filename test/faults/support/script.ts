@@ -4,7 +4,7 @@
  * what each run observes.
  */
 import { SimulatedOrganization, type SourceRef } from '../../../tools/local/simulated-organization';
-import type { Invocation, InvokeOptions, Lab } from './lab';
+import type { Execution, Lab, TaskInvocation, TickOptions } from './lab';
 import { T0, tick } from './lab';
 
 export const MAIN = 'org-main';
@@ -77,46 +77,55 @@ export function story(org: SimulatedOrganization): Step[] {
 export const FOLLOW_UP = tick(60);
 
 export interface Armed {
-  /** Removes the faults: after the step's first attempt, or after all its attempts when `persist`. */
+  /**
+   * Removes the faults: once a Task invocation of the tick failed (the definition's Retry then runs clean, as the
+   * old event-level retry did), or at the tick's end; with `persist`, only at the tick's end (every attempt faulty).
+   */
   readonly disarm?: () => unknown;
   readonly persist?: boolean;
-  /** Options of the step's first attempt (the retries run without a kill point). */
-  readonly options?: InvokeOptions;
-  /** Retries of a failed step with the same event (Lambda: 2). */
-  readonly retries?: number;
+  /** Options of the tick (a kill point fires once: the retries run without it). */
+  readonly options?: TickOptions;
 }
 
 /**
- * Plays steps of the story on the lab: before each step `arm(step index)` may inject faults (it returns what removes
- * them, and may be async); a step that fails is retried with the same event, as Lambda retries an asynchronous invocation (twice).
- * Returns each step's invocations.
+ * Plays steps of the story on the lab, one scheduled tick each: before each step `arm(step index)` may inject
+ * faults (it returns what removes them, and may be async). Returns each step's execution.
  */
 export async function play(
   lab: Lab,
   steps: readonly Step[],
   arm: (index: number) => Armed | undefined | Promise<Armed | undefined> = () => undefined,
-): Promise<Invocation[][]> {
-  const runs: Invocation[][] = [];
+): Promise<Execution[]> {
+  const runs: Execution[] = [];
   for (const [index, step] of steps.entries()) {
     step.change();
     const armed = await arm(index);
-    const made: Invocation[] = [];
-    const attempts = 1 + (armed?.retries ?? 2);
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      const inv = await lab.invoke(step.at, attempt === 0 ? (armed?.options ?? {}) : { ...armed?.options, kill: undefined });
-      made.push(inv);
-      if (attempt === 0 && !armed?.persist) await armed?.disarm?.();
-      if (inv.outcome.ok) break;
-    }
-    if (armed?.persist) await armed.disarm?.();
-    runs.push(made);
+    let disarmed = false;
+    const disarm = async () => {
+      if (disarmed) return;
+      disarmed = true;
+      await armed?.disarm?.();
+    };
+    const onInvocationEnd = armed?.persist ? undefined : async (inv: TaskInvocation) => (inv.outcome.ok ? undefined : disarm());
+    runs.push(await lab.tick(step.at, { ...armed?.options, ...(onInvocationEnd ? { onInvocationEnd } : {}) }));
+    await disarm();
   }
   return runs;
 }
 
 /** The clean run after the story and its faults. */
-export async function followUp(lab: Lab): Promise<Invocation> {
-  const inv = await lab.invoke(FOLLOW_UP);
-  if (!inv.outcome.ok) throw new Error(`the clean follow-up run failed: ${JSON.stringify(inv.outcome.error)}\n${inv.stdout}\n${inv.stderr}`);
-  return inv;
+export async function followUp(lab: Lab): Promise<Execution> {
+  const run = await lab.tick(FOLLOW_UP);
+  if (run.status !== 'SUCCEEDED') throw new Error(`the clean follow-up run ended ${run.status}: ${run.error ?? ''} ${run.cause ?? ''}\n${describeExecution(run)}`);
+  return run;
 }
+
+/** The Task invocations of an execution, one a line: state, outcome, error; for a failure message. */
+export function describeExecution(run: Execution): string {
+  return run.invocations
+    .map((i) => `  ${i.state} ${i.killed ? 'KILLED' : i.outcome.ok ? 'ok' : `${i.outcome.error?.name ?? 'died'}: ${i.outcome.error?.message ?? ''}`}${i.cold ? ' (cold)' : ''}`)
+    .join('\n');
+}
+
+/** Every Task of the execution succeeded at its first attempt, and the execution too. */
+export const cleanRun = (run: Execution): [string, boolean] => [run.status, run.invocations.every((i) => i.outcome.ok)];
