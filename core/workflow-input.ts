@@ -26,7 +26,7 @@ const SCHEMAS = {
   begin: z.object({ step: z.literal('begin'), at: time, carried: z.array(obligation) }),
   read: z.object({ step: z.literal('read'), runAt: time, rate, rounds: z.optional(z.number().check(z.int(), z.nonnegative())) }),
   reconcile: z.object({ step: z.literal('reconcile'), runAt: time, unit, progress: z.nullable(progress) }),
-  notify: z.object({ step: z.literal('notify'), runAt: time, aggregator: name }),
+  notify: z.object({ step: z.literal('notify'), runAt: time, aggregator: name, lastAttempt: z.optional(z.boolean()) }),
   finalize: z.object({ step: z.literal('finalize'), runAt: time, notified: z.array(notified) }),
 } as const satisfies Record<(typeof STEPS)[number], unknown>;
 

@@ -96,6 +96,12 @@ export interface NotifyInput {
   readonly step: 'notify';
   readonly runAt: string;
   readonly aggregator: string;
+  /**
+   * The last attempt, after the Task's retries were spent (NotifyAggregatorLastAttempt): a channel's refusal is then
+   * the aggregator's failure, a result (the notices stay owed; the next run sends them). Before it, a refusal fails
+   * the Task, so the definition's Retry sends again within the run.
+   */
+  readonly lastAttempt?: boolean;
 }
 /** What Notify published about the aggregator's monitor error: kept in the execution, which does not depend on DynamoDB. */
 export interface NotifyResult {
@@ -133,6 +139,7 @@ export const WORKFLOW = {
     unitMore: 'UnitMore?',
     notify: 'Notify',
     notifyAggregator: 'NotifyAggregator',
+    notifyLastAttempt: 'NotifyAggregatorLastAttempt',
     finalize: 'Finalize',
     anyFailed: 'AnyFailed?',
     succeeded: 'Succeeded',

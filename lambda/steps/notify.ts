@@ -3,8 +3,9 @@
  * did (lambda/deliver.ts: markers only once every channel accepted): the source notices decided on the run's view,
  * the error-code changes, the monitor-error or recovery notice. The view's states carry the markers as stored now,
  * so a retried Notify does not send again what an earlier attempt had accepted and marked. Returns what it
- * accepted of the aggregator-level notice (the obligation Finalize records, carried further if it cannot) and the
- * aggregator's failure if a channel refused: results in the execution's state, which does not depend on DynamoDB.
+ * accepted of the aggregator-level notice (the obligation Finalize records, carried further if it cannot) and, on the
+ * last attempt (after the Task's retries), the aggregator's failure if a channel refused: results in the execution's
+ * state, which does not depend on DynamoDB. Before the last attempt a refusal fails the Task, which is retried.
  */
 import { recordedError } from '../../core/aggregator-record';
 import { decideErrorCodeChanges } from '../../core/findings';
@@ -45,7 +46,9 @@ export async function notifyAggregator(deps: StepDeps, input: Omit<NotifyInput, 
     await recordMarkers(deps, decision.silentClears);
     return { aggregator, published: outcome.published, obligation: monitor && outcome.monitorDelivered ? obligationOf(aggregator, monitor, undefined, meta, runAt) : null };
   } catch (e) {
-    deps.logger.error('Aggregator notices not delivered', { aggregator, error: e as Error });
+    deps.logger.error('Aggregator notices not delivered', { aggregator, lastAttempt: input.lastAttempt === true, error: e as Error });
+    // The definition's Retry sends again (what was accepted is marked, so only the rest); its last attempt records it.
+    if (!input.lastAttempt) throw e;
     return reportFailure(deps, ctx, runAt, aggregator, meta, recordedError(e));
   }
 }

@@ -140,7 +140,13 @@ export function createWorkflow(
     resultPath: sfn.JsonPath.DISCARD,
   }).itemProcessor(unit.next(unitMore), { mode: sfn.ProcessorMode.INLINE });
 
-  const notifyAggregator = task('notify', S.notifyAggregator, { runAt: at('$.runAt'), aggregator: at('$.aggregator') }, { jitter: true });
+  // A channel's refusal fails NotifyAggregator, which its Retry sends again; once the retries are spent, the last
+  // attempt records the refusal as the aggregator's failure (a result: the notices stay owed, Finalize still runs).
+  const notifyLastAttempt = task('notify', S.notifyLastAttempt, { runAt: at('$.runAt'), aggregator: at('$.aggregator'), lastAttempt: true });
+  const notifyAggregator = task('notify', S.notifyAggregator, { runAt: at('$.runAt'), aggregator: at('$.aggregator') }, { jitter: true }).addCatch(
+    notifyLastAttempt,
+    { errors: [sfn.Errors.ALL], resultPath: '$.notifyError' },
+  );
   const notify = new sfn.Map(states, S.notify, {
     stateName: S.notify,
     itemsPath: '$.run.aggregators',

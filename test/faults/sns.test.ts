@@ -98,7 +98,7 @@ describe.concurrent('SNS goes away', () => {
   // the next tick, by which the first of them (a source that failed at step 1) has recovered: its failure is never
   // told. Under the single invocation, Lambda's retry of the event sent them minutes later. Flip to `it` when
   // Notify throws a transient channel failure (the Task retries) and keeps the result for a permanent one.
-  it.fails('KNOWN GAP: the endpoint gone (port closed) for one Notify attempt: the definition retries it, every notice sent once', async () => {
+  it('the endpoint gone (port closed) for one Notify attempt: the definition retries it, every notice sent once', async () => {
     // Arrange
     const org = organization();
     await withLab({ org, aggregators: [MAIN] }, async (l) => {

@@ -84,7 +84,7 @@ describe('the definition', () => {
       [S.begin, S.readMore, S.read, S.reconcile, S.notify, S.finalize, S.anyFailed, S.aggregatorsFailed, S.unrecorded, S.succeeded].sort(),
     );
     expect(Object.keys(inner(S.reconcile)).sort()).toEqual([S.reconcileUnit, S.unitMore, UNIT_DONE].sort());
-    expect(Object.keys(inner(S.notify))).toEqual([S.notifyAggregator]);
+    expect(Object.keys(inner(S.notify)).sort()).toEqual([S.notifyAggregator, S.notifyLastAttempt].sort());
     expect(definition.TimeoutSeconds).toBeUndefined();
   });
 
@@ -133,7 +133,7 @@ describe('the definition', () => {
     });
   });
 
-  it('notifies per aggregator, reconcileConcurrency at once, collecting what each published in $.notified', () => {
+  it('notifies per aggregator, reconcileConcurrency at once, retrying a refusal, collecting what each published in $.notified', () => {
     const { ItemProcessor, ...map } = definition.States[S.notify] as State;
     expect(map).toEqual({
       Type: 'Map',
@@ -145,7 +145,19 @@ describe('the definition', () => {
     });
     expect(ItemProcessor).toMatchObject({ ProcessorConfig: { Mode: 'INLINE' }, StartAt: S.notifyAggregator });
     expect(inner(S.notify)).toEqual({
-      [S.notifyAggregator]: task({ step: 'notify', 'runAt.$': '$.runAt', 'aggregator.$': '$.aggregator' }, { End: true, Retry: retriers('notify', true) }),
+      [S.notifyAggregator]: task(
+        { step: 'notify', 'runAt.$': '$.runAt', 'aggregator.$': '$.aggregator' },
+        {
+          End: true,
+          Retry: retriers('notify', true),
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.notifyError', Next: S.notifyLastAttempt }],
+        },
+      ),
+      // After the retries: a refusal becomes the aggregator's failure, a result (lambda/steps/notify.ts).
+      [S.notifyLastAttempt]: task(
+        { step: 'notify', 'runAt.$': '$.runAt', 'aggregator.$': '$.aggregator', lastAttempt: true },
+        { End: true, Retry: retriers('notify', false) },
+      ),
     });
   });
 

@@ -176,7 +176,13 @@ export class WorkflowDriver {
         do progress = await task<{ done: boolean; shardIndex: number; bucket: number }>({ step: 'reconcile', runAt: run.runAt, unit, progress });
         while (!progress.done);
       }
-      for (const aggregator of run.aggregators) notified.push(await task<NotifyResult>({ step: 'notify', runAt: run.runAt, aggregator }));
+      for (const aggregator of run.aggregators) {
+        const runAt = run.runAt;
+        // As the definition: NotifyAggregator's retries spent, its Catch runs NotifyAggregatorLastAttempt.
+        notified.push(
+          await task<NotifyResult>({ step: 'notify', runAt, aggregator }).catch(() => task<NotifyResult>({ step: 'notify', runAt, aggregator, lastAttempt: true })),
+        );
+      }
     } catch (error) {
       return ended('failed', { error });
     }
