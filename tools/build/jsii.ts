@@ -11,7 +11,7 @@
  * - jsii/build/: jsii's output (ESM JavaScript with jsii's runtime type information, declarations).
  * - jsii/lib/index.js: that output bundled by esbuild as CommonJS, which the jsii kernel loads with require(),
  *   `aws-cdk-lib` and `constructs` external (the jsii runtime loads them as jsii packages), with the function's
- *   bundle beside it in jsii/lib/function/, as dist/ has it.
+ *   bundles beside it in jsii/lib/function/ and jsii/lib/dispatcher/, as dist/ has them.
  *
  * Then `jsii-pacmak` (run in jsii/) generates the language packages into jsii/dist/, and jsii-docgen renders
  * docs/API.md from the assembly (`--docs`). See docs/package.md, "jsii".
@@ -155,7 +155,11 @@ export async function buildJsii(): Promise<{ report: string; unset: string[] }> 
   // JSII5018: the item types' `event` and `error` fields are reserved words in C# and Go. They are the table's
   // attribute names, which outlive every release; jsii-pacmak escapes reserved words in the languages it generates.
   const report = await tool('jsii', ['--silence-warnings', 'reserved-word']);
-  await Promise.all([bundleRuntime(), buildFunction(join(JSII_DIR, 'lib/function/index.mjs'))]);
+  await Promise.all([
+    bundleRuntime(),
+    buildFunction(join(JSII_DIR, 'lib/function/index.mjs')),
+    buildFunction(join(JSII_DIR, 'lib/dispatcher/index.mjs'), 'dispatcher'),
+  ]);
   return { report, unset };
 }
 
