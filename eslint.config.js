@@ -25,7 +25,7 @@ const SHIPPED = ['core', 'adapters', 'lambda', 'lib', 'cli'].map((d) => `${d}/**
  * libraries (Powertools, the SNS client) are devDependencies, never installed with the package. tools/build checks
  * the bundles exactly: the CLI's may import `dependencies` only, the function's nothing.
  */
-const FUNCTION_ONLY = ['lambda/**/*.ts', 'adapters/executions.ts', 'adapters/notifier.ts', 'adapters/report-writer.ts', 'adapters/events-publisher.ts', 'adapters/securityhub-publisher.ts'];
+const FUNCTION_ONLY = ['lambda/**/*.ts', 'adapters/config-rate.ts', 'adapters/executions.ts', 'adapters/notifier.ts', 'adapters/report-writer.ts', 'adapters/events-publisher.ts', 'adapters/securityhub-publisher.ts'];
 
 const zones = Object.entries(MAY_IMPORT).flatMap(([target, allowed]) =>
   PRODUCTS.filter((from) => from !== target && !allowed.some((a) => a === from)).map((from) => ({

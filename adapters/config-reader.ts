@@ -124,7 +124,59 @@ export class ConfigReader {
       }
     }
   }
+
+  /**
+   * One chunk of an aggregator's read for a run that spans invocations (lambda/steps/read-round.ts): up to
+   * `maxPages` pages from `token` (null: the first page), stopping early when `stop()` says so before a page. Returns
+   * the sources and the NextToken to continue with (null after the last page). An InvalidNextTokenException for a
+   * token (it expired between chunks, or the list changed) is `expired` unless the read was already restarted
+   * once, when it is the aggregator's error, as in readSources.
+   */
+  async readChunk(aggregator: string, options: ChunkOptions): Promise<ChunkResult> {
+    const strings = new Interner();
+    const sources: ObservedSource[] = [];
+    let token = options.token ?? undefined;
+    let pages = 0;
+    let calls = 0;
+    try {
+      do {
+        if (pages > 0 && options.stop?.()) break;
+        calls++;
+        const page = await this.configService.send(
+          new DescribeConfigurationAggregatorSourcesStatusCommand({
+            ConfigurationAggregatorName: aggregator,
+            ...(options.statuses ? { UpdateStatus: [...options.statuses] as never } : {}),
+            Limit: PAGE_LIMIT,
+            NextToken: token,
+          }),
+        );
+        pages++;
+        for (const s of page.AggregatedSourceStatusList ?? []) sources.push(normalise(s, strings));
+        token = page.NextToken || undefined;
+      } while (token && pages < options.maxPages);
+      return { kind: 'chunk', sources, pages, calls, token: token ?? null };
+    } catch (e) {
+      if (e instanceof InvalidNextTokenException && token !== undefined && !options.restarted) return { kind: 'expired', calls };
+      throw explain(e, aggregator, token, options);
+    }
+  }
 }
+
+export interface ChunkOptions {
+  /** The NextToken to continue from; null or absent: the first page. */
+  readonly token?: string | null;
+  readonly statuses?: readonly string[];
+  readonly maxPages: number;
+  /** Asked before every page after the first: true ends the chunk there (the round's deadline). */
+  readonly stop?: () => boolean;
+  /** This read already restarted from page 1 once: a refused NextToken is then the aggregator's error. */
+  readonly restarted?: boolean;
+}
+
+export type ChunkResult =
+  | { readonly kind: 'chunk'; readonly sources: ObservedSource[]; readonly pages: number; readonly calls: number; readonly token: string | null }
+  /** The NextToken was refused: restart the read from page 1 (a new epoch). */
+  | { readonly kind: 'expired'; readonly calls: number };
 
 function explain(e: unknown, aggregator: string, token: string | undefined, options: ReadOptions): unknown {
   if (e instanceof NoSuchConfigurationAggregatorException) return new AggregatorMissingError(aggregator, e);

@@ -164,7 +164,7 @@ interface TickResult {
   readonly ms: number;
 }
 
-type Handler = (event: unknown, context: Context) => Promise<RunReport>;
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 /** One event, one finding and one chat card of the ticks above, as the local EventBridge, Security Hub and SNS got them. */
 function showIntegrations(): void {
@@ -188,7 +188,8 @@ async function runTick(handler: Handler, time: string): Promise<TickResult> {
   published = [];
   const writesBefore = local.dynamodbProxy.writes().length;
   const t0 = Date.now();
-  const report = await handler(scheduledEvent(time, org), lambdaContext(org));
+  // A scheduled event (no `step`): the single-invocation run, whose answer is its RunReport.
+  const report = (await handler(scheduledEvent(time, org), lambdaContext(org))) as RunReport;
   const format = (f: string) => published.filter((m) => m.attributes.format?.value === f);
   return { report, messages: format('email'), sms: format('sms'), writeRequests: local.dynamodbProxy.writes().length - writesBefore, ms: Date.now() - t0 };
 }

@@ -8,6 +8,7 @@ import { errorCode } from './errors';
 import type { AggregatorMeta, ObservedSource, RunSummary, SourceState } from './model';
 import type { MonitorError } from './notices';
 import { nextStaleAt } from './sweep';
+import type { CarriedObligation } from './workflow';
 
 /** A run summary with nothing read, written or sent yet. */
 export function emptySummary(aggregator: string, runAt: string, durationMs: number): RunSummary {
@@ -60,7 +61,21 @@ export function afterFullSweep(
   at: string,
   staleAfterHours: number | undefined,
 ): AggregatorMeta {
+  return afterFullSweepOf(meta, nextStaleAt(states, staleAfterHours), totalSources, at);
+}
+
+/** The same, given the earliest time a source turns stale (the minimum over a run's reconcile units). */
+export function afterFullSweepOf(meta: AggregatorMeta, staleAt: string | undefined, totalSources: number, at: string): AggregatorMeta {
   const { nextStaleAt: _previous, ...rest } = meta;
-  const staleAt = nextStaleAt(states, staleAfterHours);
   return { ...rest, lastFullSweepAt: at, totalSources, ...(staleAt ? { nextStaleAt: staleAt } : {}) };
+}
+
+/**
+ * The aggregator record once an obligation carried from an earlier run is written (gap 1): its monitor-error notice
+ * was accepted (the error and when it was notified), or its recovery notice was (no error left).
+ */
+export function metaAfterObligation(meta: AggregatorMeta, obligation: Pick<CarriedObligation, 'monitorError' | 'monitorErrorNotifiedAt'>): AggregatorMeta {
+  const { monitorError: _e, monitorErrorNotifiedAt: _n, ...rest } = meta;
+  if (obligation.monitorError === undefined) return rest;
+  return { ...rest, monitorError: obligation.monitorError, monitorErrorNotifiedAt: obligation.monitorErrorNotifiedAt };
 }

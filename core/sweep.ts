@@ -7,7 +7,11 @@
  */
 import { ATTENTION_FILTER, HOUR_MS, sourceKey, type AggregatorMeta, type ObservedSource, type SourceState } from './model';
 
-export type SweepReason = 'first-run' | 'schedule' | 'staleness-due' | 'attention-set-shrank';
+/**
+ * Why a run sweeps an aggregator fully. `previous-run-incomplete`: the previous run's marker is still `running` (it
+ * died before recording its counts and aggregator records), so this run recomputes everything from a complete read.
+ */
+export type SweepReason = 'first-run' | 'schedule' | 'staleness-due' | 'attention-set-shrank' | 'previous-run-incomplete';
 
 export interface SweepPolicy {
   readonly fullSweepHours: number;

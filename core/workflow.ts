@@ -7,7 +7,7 @@
  *
  * Design and evidence: docs/decisions/engine.md.
  */
-import type { MonitorError } from './model';
+import type { MonitorError, RunError } from './model';
 
 /** The kinds of step the function runs, one per Task invocation (the payload's `step`). */
 export const STEPS = ['begin', 'read', 'reconcile', 'notify', 'finalize'] as const;
@@ -65,6 +65,8 @@ export interface ReadRoundInput {
   readonly step: 'read';
   readonly runAt: string;
   readonly rate: RateState;
+  /** Rounds so far (ReadRoundResult.rounds); absent: counted from 0. */
+  readonly rounds?: number;
 }
 export interface ReadRoundResult {
   /** Every aggregator's read finished (completed, or failed as that aggregator's outcome). */
@@ -101,6 +103,8 @@ export interface NotifyResult {
   readonly published: number;
   /** The aggregator-level notice accepted in this run, if any: Finalize records it; if it cannot, the next run does. */
   readonly obligation: CarriedObligation | null;
+  /** A channel refused what was owed: the aggregator's failure in this run, recorded by Finalize (as a read error is). */
+  readonly error?: RunError;
 }
 
 export interface FinalizeInput {

@@ -1,7 +1,8 @@
 /**
  * AWS SDK clients, created once per container and shared by every invocation.
- * Throttling and 5xx are retried by the SDK itself: adaptive mode adds client-side rate limiting on top of
- * exponential backoff, which is what a long sequential pagination against a throttled API needs.
+ * Throttling and 5xx are retried by the SDK itself. Config's calls share one adaptive rate budget per process
+ * (adapters/config-rate.ts: the SDK's AdaptiveRetryStrategy with our limiter), since Config throttles the account
+ * and Region as a whole; the other clients use the SDK's adaptive mode as it comes.
  * Endpoints come from the SDK's own AWS_ENDPOINT_URL_<SERVICE> variables: the local mode needs no code path.
  */
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
@@ -11,11 +12,17 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { AdaptiveRateLimiter, configRetry } from '../adapters/config-rate';
 import { RETRY } from './sdk-options';
 
 export { RETRY } from './sdk-options';
 
-export const config = new ConfigServiceClient(RETRY);
+/**
+ * The one Config rate budget of the process: every Config client made here paces through it. The read step seeds it
+ * with the rate learned by the previous round or run and reports its state.
+ */
+export const configRate = new AdaptiveRateLimiter();
+export const config = new ConfigServiceClient({ ...RETRY, ...configRetry(configRate) });
 export const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient(RETRY), {
   marshallOptions: { removeUndefinedValues: true },
 });

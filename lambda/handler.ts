@@ -1,11 +1,14 @@
 /**
- * The Lambda entry point, invoked by the schedule. Everything that can be built once is built at cold start:
- * settings (validated: a bad value fails the init with a clear message), clients, adapters, Logger, Metrics.
+ * The Lambda entry point. Invoked by the run's state machine with `{ "step": ... }` (one step of the workflow per
+ * invocation, core/workflow.ts; the input validated, an unknown step named with the allowed ones), or by the
+ * schedule without `step` (the old single-invocation run, lambda/run.ts, until the workflow replaces it).
+ * Everything that can be built once is built at cold start: settings (validated: a bad value fails the init with a
+ * clear message), clients, adapters, Logger, Metrics.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { config, dynamodb, eventBridge, s3, securityHub, sns } from './clients';
+import { config, configRate, dynamodb, eventBridge, s3, securityHub, sns } from './clients';
 import { ConfigReader } from '../adapters/config-reader';
 import { EventsPublisher } from '../adapters/events-publisher';
 import { ChatNotifier, Notifier } from '../adapters/notifier';
@@ -17,7 +20,12 @@ import { TELEMETRY } from '../core/telemetry';
 import { runTime } from '../core/workflow';
 import { MonitorRunError, runMonitor, type RunReport } from './run';
 import { HistoryStore } from '../adapters/store/history-store';
+import { RunStore } from '../adapters/store/run-store';
+import { WRITE_ITEMS_PER_SECOND } from '../adapters/store/table-schema';
+import { isStepEvent, parseStepInput } from '../core/workflow-input';
 import { FullSweepReports, type ReportOutcome } from './reports';
+import { emitMetrics } from './metrics';
+import { runStep, type StepResult } from './steps';
 
 const settings = settingsFromEnvironment(process.env);
 const logger = new Logger({ serviceName: TELEMETRY.service });
@@ -66,15 +74,27 @@ const deps = {
   ...(reports ? { reports } : {}),
 };
 
-export const handler = async (event: unknown, context: Context): Promise<RunReport> => {
+/**
+ * The run's working state. Reconcile units run concurrently (reconcileConcurrency): each one's writes take its share
+ * of the table's pace, so that all of them together keep to WRITE_ITEMS_PER_SECOND.
+ */
+const runs = new RunStore(dynamodb, {
+  tableName: settings.tableName,
+  historyRetentionDays: settings.historyRetentionDays,
+  writesPerSecond: WRITE_ITEMS_PER_SECOND / settings.reconcileConcurrency,
+});
+const stepDeps = { ...deps, runs, rate: configRate, metrics };
+
+export const handler = async (event: unknown, context: Context): Promise<RunReport | StepResult> => {
   logger.addContext(context);
+  if (isStepEvent(event)) return step(event, context);
   const at = runTime(event);
   logger.appendKeys({ runAt: at });
   remainingMs = () => context.getRemainingTimeInMillis();
   try {
     const findingsContext = settings.securityHubFindings ? functionAccount(context.invokedFunctionArn) : undefined;
     const report = await runMonitor(deps, { at, remainingMs, ...(findingsContext ? { findingsContext } : {}) });
-    emitMetrics(report);
+    emitMetrics(metrics, report);
     logger.info('Run finished', { failed: report.failed, durationMs: report.durationMs });
     // A failed aggregator fails the invocation, so the function's error alarm fires.
     if (report.failed.length > 0) throw new MonitorRunError(report);
@@ -94,26 +114,15 @@ export function functionAccount(functionArn: string): FindingsContext | undefine
   return { partition, region, accountId };
 }
 
-function emitMetrics(report: RunReport): void {
-  const { metrics: m, dimensions: d } = TELEMETRY;
-  let failed = 0;
-  let calls = 0;
-  let published = 0;
-  for (const a of report.aggregators) {
-    calls += a.configCalls;
-    published += a.noticesPublished;
-    if (a.outcome !== 'ok') continue;
-    failed += a.counts.FAILED ?? 0;
-    for (const [status, count] of Object.entries(a.counts)) {
-      const single = metrics.singleMetric();
-      single.addDimensions({ [d.aggregator]: a.aggregator, [d.status]: status });
-      single.addMetric(m.sources, MetricUnit.Count, count);
-    }
+/** One step of the run's workflow: its input validated, then run; the run's metrics are Finalize's. */
+async function step(event: { step: unknown }, context: Context): Promise<StepResult> {
+  const input = parseStepInput(event);
+  logger.appendKeys({ step: input.step, runAt: 'at' in input ? input.at : input.runAt });
+  remainingMs = () => context.getRemainingTimeInMillis();
+  try {
+    const findingsContext = settings.securityHubFindings ? functionAccount(context.invokedFunctionArn) : undefined;
+    return await runStep(stepDeps, input, { remainingMs, ...(findingsContext ? { findingsContext } : {}) });
+  } finally {
+    metrics.publishStoredMetrics();
   }
-  metrics.addMetric(m.failedSources, MetricUnit.Count, failed);
-  metrics.addMetric(m.successfulRuns, MetricUnit.Count, report.failed.length === 0 ? 1 : 0);
-  metrics.addMetric(m.aggregatorErrors, MetricUnit.Count, report.failed.length);
-  metrics.addMetric(m.runDuration, MetricUnit.Milliseconds, report.durationMs);
-  metrics.addMetric(m.configCalls, MetricUnit.Count, calls);
-  metrics.addMetric(m.noticesPublished, MetricUnit.Count, published);
 }

@@ -83,8 +83,8 @@ export class MonitorRunError extends AggwatchError {
   }
 }
 
-/** The name under which a failure to list the aggregators is recorded and notified (not a valid aggregator name). */
-export const DISCOVERY = '(aggregator discovery)';
+export { DISCOVERY } from './steps/deps';
+import { DISCOVERY } from './steps/deps';
 
 export async function runMonitor(deps: MonitorDeps, ctx: RunContext): Promise<RunReport> {
   const started = Date.now();

@@ -46,6 +46,8 @@ export interface StoreOptions {
   readonly writeItemsPerSecond?: number;
   /** The pace's clock (tests). */
   readonly clock?: Clock;
+  /** A pace shared with other writers (RunStore's): then `writeItemsPerSecond` and `clock` are the pace's own. */
+  readonly writePace?: RateLimiter;
 }
 
 export { UnwrittenItemsError } from './errors';
@@ -73,9 +75,7 @@ export class HistoryStore {
     this.concurrency = options.concurrency ?? 8;
     this.maxBatchAttempts = options.maxBatchAttempts ?? 12;
     this.backoffMs = options.backoffMs ?? 50;
-    const perSecond = options.writeItemsPerSecond ?? WRITE_ITEMS_PER_SECOND;
-    // A quarter second's worth at once: no second ever sees more than 1.25 x the rate.
-    this.writePace = new RateLimiter(perSecond, Math.max(WRITE_BATCH, perSecond / 4), options.clock);
+    this.writePace = options.writePace ?? writePace(options.writeItemsPerSecond ?? WRITE_ITEMS_PER_SECOND, options.clock);
   }
 
   get tableName(): string {
@@ -370,6 +370,11 @@ export class HistoryStore {
   private retryOptions(explain: RetryOptions['explain']): RetryOptions {
     return { maxAttempts: this.maxBatchAttempts, backoffMs: this.backoffMs, explain };
   }
+}
+
+/** A pace of `perSecond` write units: a quarter second's worth at once, so no second sees more than 1.25 x the rate. */
+export function writePace(perSecond: number, clock?: Clock): RateLimiter {
+  return new RateLimiter(perSecond, Math.max(WRITE_BATCH, perSecond / 4), clock);
 }
 
 type Query = Omit<QueryCommandInput, 'TableName'>;

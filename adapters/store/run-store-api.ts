@@ -9,10 +9,10 @@
  * | run marker   | MARK                                 | <runAt>                         |
  * | cursor       | RUN#<runAt>                          | CUR#<aggregator>                |
  * | unit summary | RUN#<runAt>                          | U#<aggregator>#<shard>#<bucket> |
- * | staged chunk | STG#<runAt>#<aggregator>#<epoch>#<shard> | <chunk, zero-padded>        |
+ * | staged chunk | STG#<runAt>#<aggregator>#<epoch>#<shard> | <chunk>#<part>, zero-padded |
  * | journal head | JNLH (present only while unapplied)  | <runAt>#<aggregator>#<shard>#<bucket> |
  * | journal part | JNL#<runAt>#<aggregator>#<shard>#<bucket> | <part, zero-padded>        |
- * | view         | VIEW#<runAt>#<aggregator>            | <sourceKey>                     |
+ * | view         | VIEW#<runAt>#<aggregator>#<shard>    | <sourceKey>                     |
  */
 import type { HistoryEntry, ObservedSource, RunError, SourceState } from '../../core/model';
 import type { SweepReason } from '../../core/sweep';
@@ -25,6 +25,11 @@ export interface RunMarker {
   readonly aggregators: readonly string[];
   /** The Config rate learned by the end of the run (seeds the next run's limiter). */
   readonly rate?: RateState;
+  /**
+   * Present when the run has something to tell of the aggregators' discovery (listing them): its failure (`error`),
+   * or, without `error`, that it works again after one (the recovery notice is owed). Not an aggregator: no cursor.
+   */
+  readonly discovery?: { readonly error?: RunError };
 }
 
 /** An aggregator's read within a run: the NextToken checkpoint, advanced after each staged chunk. */
@@ -85,6 +90,8 @@ export interface UnitSummary {
   readonly sourcesRead: number;
   readonly historyWritten: number;
   readonly stateWritten: number;
+  /** After a full sweep: the earliest time a source of this unit turns stale (core/sweep nextStaleAt), if any. */
+  readonly nextStaleAt?: string;
 }
 
 export interface RunStoreApi {
@@ -101,8 +108,14 @@ export interface RunStoreApi {
 
   /** Stages one chunk of an aggregator's read, an item per shard touched; idempotent. Returns the count per shard. */
   stageChunk(cursor: Pick<Cursor, 'runAt' | 'aggregator' | 'epoch' | 'chunk'>, sources: readonly ObservedSource[]): Promise<number[]>;
-  /** The staged observations of one shard, page by page (a Query page at a time: memory bounded by the caller). */
-  staged(cursor: Pick<Cursor, 'runAt' | 'aggregator' | 'epoch'>, shard: number): AsyncIterable<ObservedSource[]>;
+  /**
+   * The staged observations of one shard, page by page (a Query page at a time: memory bounded by the caller). Given
+   * the cursor's `chunk`, only the chunks before it (those its advances committed); without it, every staged chunk.
+   */
+  staged(
+    cursor: Pick<Cursor, 'runAt' | 'aggregator' | 'epoch'> & { readonly chunk?: number },
+    shard: number,
+  ): AsyncIterable<ObservedSource[]>;
 
   /** The stored current states of one shard of an aggregator, page by page. */
   shardStates(aggregator: string, shard: number): AsyncIterable<SourceState[]>;

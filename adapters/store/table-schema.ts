@@ -2,7 +2,8 @@
  * The table's keys and indexes: the one definition shared by the stack (lib/), the handler's store,
  * the CLI and the tests, so they cannot drift apart.
  *
- * One table holds these kinds of item (and the run's own, adapters/store/run-store-api.ts):
+ * One table holds these kinds of item (the last seven are a run's working state, RunStore in run-store.ts; each
+ * carries the TTL `expiresAt`, RUN_TTL_DAYS after it was written):
  *
  * | item          | pk                          | sk                            | index keys                              |
  * |---------------|-----------------------------|-------------------------------|-----------------------------------------|
@@ -11,6 +12,17 @@
  * | run summary   | RUNS                        | <runAt>#<agg>                 |                                         |
  * | skipped tick  | RUNS                        | <runAt>#(skipped)             |                                         |
  * | aggregator    | AGG                         | <agg>                         |                                         |
+ * | run marker    | MARK                        | <runAt>                       |                                         |
+ * | cursor        | RUN#<runAt>                 | CUR#<agg>                     |                                         |
+ * | unit summary  | RUN#<runAt>                 | U#<agg>#<shard>#<bucket>      |                                         |
+ * | staged chunk  | STG#<runAt>#<agg>#<epoch>#<shard> | <chunk>#<part>          |                                         |
+ * | journal head  | JNLH (only while unapplied) | <runAt>#<agg>#<shard>#<bucket>|                                         |
+ * | journal part  | JNL#<runAt>#<agg>#<shard>#<bucket> | <part>                 |                                         |
+ * | view          | VIEW#<runAt>#<agg>#<shard>  | <type>#<sourceId>#<region>    |                                         |
+ *
+ * Numbers in keys are zero-padded (shard 2 digits, chunk 6, part and bucket 3, journal part 4) so that they sort as
+ * numbers. Aggregator names match `[\w-]+` (the Config API's pattern for ConfigurationAggregatorName), so `#`
+ * separates the parts of a key unambiguously.
  *
  * Current state is spread over SHARDS partitions per aggregator (by a hash of the source key) so that the
  * first run of a 100,000-source organization does not push every write through one partition key
@@ -52,19 +64,25 @@ export const INDEX = {
 /** Status used in the attention index for a source that left the aggregator but still owes a notice. */
 export const REMOVED = 'REMOVED';
 
-/** FNV-1a, 32 bit: stable across runtimes and releases, which the shard layout depends on. */
-export function shardOf(key: string): number {
+/** FNV-1a, 32 bit, of a source key: stable across runtimes and releases, which the shard layout depends on. */
+export function sourceHash(key: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) {
     h ^= key.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return (h >>> 0) % SHARDS;
+  return h >>> 0;
+}
+
+/** The shard of a source key: its hash modulo SHARDS (the sub-buckets of a large shard use the hash's further bits). */
+export function shardOf(key: string): number {
+  return sourceHash(key) % SHARDS;
 }
 
 const SKIPPED_RUN_SUFFIX = '(skipped)';
 
 const pad = (shard: number) => String(shard).padStart(2, '0');
+const padTo = (n: number, width: number) => String(n).padStart(width, '0');
 export const ALL_SHARDS: readonly number[] = Array.from({ length: SHARDS }, (_, i) => i);
 
 type SourceRef = Pick<ObservedSource, 'sourceType' | 'sourceId' | 'region'>;
@@ -95,7 +113,43 @@ export const keys = {
   isSkippedRunSk: (sk: unknown) => typeof sk === 'string' && sk.endsWith(`#${SKIPPED_RUN_SUFFIX}`),
 
   aggregatorsPk: 'AGG',
+
+  // ---- a run's working state (RunStore) ----
+  markerPk: 'MARK',
+  runPk: (runAt: string) => `RUN#${runAt}`,
+  cursorPrefix: 'CUR#',
+  cursorSk: (aggregator: string) => `${keys.cursorPrefix}${aggregator}`,
+  unitPrefix: (aggregator: string) => `U#${aggregator}#`,
+  unitSk: (aggregator: string, shard: number, bucket: number) => `${keys.unitPrefix(aggregator)}${pad(shard)}#${padTo(bucket, 3)}`,
+  stagedPk: (runAt: string, aggregator: string, epoch: number, shard: number) => `STG#${runAt}#${aggregator}#${epoch}#${pad(shard)}`,
+  /** Every sort key of chunks before `chunk` is below this bound. */
+  stagedBefore: (chunk: number) => padTo(chunk, 6),
+  stagedSk: (chunk: number, part: number) => `${padTo(chunk, 6)}#${padTo(part, 3)}`,
+  journalHeadPk: 'JNLH',
+  journalHeadSk: (h: JournalRef) => `${h.runAt}#${h.aggregator}#${pad(h.shard)}#${padTo(h.bucket, 3)}`,
+  journalPk: (h: JournalRef) => `JNL#${keys.journalHeadSk(h)}`,
+  journalSk: (part: number) => padTo(part, 4),
+  viewPk: (runAt: string, aggregator: string, shard: number) => `VIEW#${runAt}#${aggregator}#${pad(shard)}`,
 } as const;
+
+interface JournalRef {
+  readonly runAt: string;
+  readonly aggregator: string;
+  readonly shard: number;
+  readonly bucket: number;
+}
+
+/**
+ * Days a run's working items live (their `expiresAt`, counted from when they are written): staged observations are
+ * read within the run, minutes later; cursors, markers, journals, unit summaries and the view serve the next runs
+ * too (an incomplete previous run, a journal to roll forward). DynamoDB deletes expired items in the background,
+ * typically within a few days, and until then they still appear in reads
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/howitworks-ttl.html).
+ */
+export const RUN_TTL_DAYS = { staging: 2, run: 14 } as const;
+
+/** Largest numbers the padded keys above hold. */
+export const RUN_KEY_LIMITS = { chunk: 999_999, part: 999, bucket: 999, journalPart: 9_999 } as const;
 
 /** A source's history keys as the e-mail digest shows them (core/digest's HistoryKeyLayout). */
 export const HISTORY_KEY_LAYOUT = {

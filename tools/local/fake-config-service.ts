@@ -11,6 +11,16 @@
  *
  * Pages are cut from the live list at each call, as an offset: a list that changes between pages can skip or
  * repeat a source, as a real one may.
+ *
+ * Two limits, both off by default (options, or the fields of the same name at any time):
+ * - `throttleAbovePerSecond` R: once R requests were accepted in the sliding last second, further ones are refused
+ *   as Config refuses them, HTTP 400 with `__type` ThrottlingException ("Rate exceeded"); refused requests are not
+ *   counted as accepted. Config publishes no rate for these operations and not whether it counts them per operation
+ *   or per account and Region, so the fake takes the conservative reading: both operations share one account-wide
+ *   budget. The SDK classifies the name as a throttling error (@smithy/core/retry THROTTLING_ERROR_CODES).
+ * - `tokenTtlMs`: a NextToken older than this is refused with InvalidNextTokenException, as an expired one is
+ *   (the API reference documents the exception for an invalid token; its lifetime is not documented, so the
+ *   reader must survive any: it restarts the read once).
  */
 import type { IncomingMessage } from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -44,6 +54,24 @@ interface TokenState {
   /** The query the token continues: same operation, aggregator and filter, or the token is refused. */
   readonly query: string;
   readonly offset: number;
+  /** When the token was issued (the fake's clock, epoch ms). */
+  readonly issuedAt: number;
+}
+
+export interface FakeConfigOptions extends FakeServerOptions {
+  /** Account-wide: refuse with ThrottlingException once this many requests were accepted in the last second. */
+  readonly throttleAbovePerSecond?: number;
+  /** A NextToken older than this (ms) is an InvalidNextTokenException. */
+  readonly tokenTtlMs?: number;
+  /** The fake's clock for both limits (epoch ms); default Date.now. */
+  readonly now?: () => number;
+}
+
+/** A limit option: absent, or a positive finite number. */
+function limitOption(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`FakeConfigService: ${name} ${value} must be a positive number (or absent: no limit)`);
+  return value;
 }
 
 /** Tokens kept at most; the oldest are forgotten (then refused, as an expired token would be). */
@@ -51,15 +79,23 @@ const MAX_TOKENS = 50_000;
 
 export class FakeConfigService extends FakeAwsServer {
   private readonly tokens = new Map<string, TokenState>();
+  /** When each request of the last second was accepted (epoch ms, ascending). */
+  private readonly accepted: number[] = [];
+  /** Requests refused with ThrottlingException so far. */
+  throttled = 0;
+  throttleAbovePerSecond: number | undefined;
+  tokenTtlMs: number | undefined;
+  private readonly now: () => number;
 
   constructor(
     readonly org: SimulatedOrganization,
-    options: FakeServerOptions = {},
+    options: FakeConfigOptions = {},
   ) {
     super('config', options);
+    this.throttleAbovePerSecond = limitOption('throttleAbovePerSecond', options.throttleAbovePerSecond);
+    this.tokenTtlMs = limitOption('tokenTtlMs', options.tokenTtlMs);
+    this.now = options.now ?? Date.now;
   }
-
-
   /** Forgets every NextToken issued so far: the next continuation fails as an expired token does. */
   expireTokens(): void {
     this.tokens.clear();
@@ -84,6 +120,7 @@ export class FakeConfigService extends FakeAwsServer {
   }
 
   protected execute(call: Call): Reply {
+    this.admit();
     const input = call.input as Record<string, unknown>;
     switch (call.operation) {
       case 'DescribeConfigurationAggregators':
@@ -105,6 +142,21 @@ export class FakeConfigService extends FakeAwsServer {
       headers: { ...this.headers(), 'x-amzn-errortype': error.code },
       body: JSON.stringify({ __type: error.code, message: error.message }),
     };
+  }
+
+  /** The account-wide rate: accepts the request, or refuses it as Config does above its rate. */
+  private admit(): void {
+    const limit = this.throttleAbovePerSecond;
+    if (limit === undefined) return;
+    const t = this.now();
+    let expired = 0;
+    while (expired < this.accepted.length && (this.accepted[expired] ?? 0) <= t - 1000) expired++;
+    if (expired > 0) this.accepted.splice(0, expired);
+    if (this.accepted.length >= limit) {
+      this.throttled++;
+      throw new ServiceError('ThrottlingException', 'Rate exceeded', 400);
+    }
+    this.accepted.push(t);
   }
 
   // ---- operations ------------------------------------------------------------------------------------------
@@ -182,12 +234,16 @@ export class FakeConfigService extends FakeAwsServer {
       if (!state || state.operation !== operation || state.query !== query) {
         throw new ServiceError('InvalidNextTokenException', 'The nextToken provided is invalid');
       }
+      if (this.tokenTtlMs !== undefined && this.now() - state.issuedAt > this.tokenTtlMs) {
+        this.tokens.delete(token as string);
+        throw new ServiceError('InvalidNextTokenException', 'The nextToken provided is invalid');
+      }
       offset = state.offset;
     }
     const page = items.slice(offset, offset + limit);
     if (offset + limit >= items.length) return { page };
     const next = randomBytes(48).toString('base64');
-    this.tokens.set(next, { operation, query, offset: offset + limit });
+    this.tokens.set(next, { operation, query, offset: offset + limit, issuedAt: this.now() });
     if (this.tokens.size > MAX_TOKENS) {
       const oldest = this.tokens.keys().next().value;
       if (oldest !== undefined) this.tokens.delete(oldest);

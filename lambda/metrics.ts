@@ -1,0 +1,37 @@
+/**
+ * The run's EMF metrics (Powertools Metrics), as one run reports them: per aggregator and status, the totals, the
+ * run's outcome. Emitted by the old single-invocation handler and by the workflow's Finalize step alike.
+ */
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { RunSummary } from '../core/model';
+import { TELEMETRY } from '../core/telemetry';
+
+export interface RunMetricsInput {
+  readonly aggregators: readonly RunSummary[];
+  readonly failed: readonly string[];
+  readonly durationMs: number;
+}
+
+export function emitMetrics(metrics: Metrics, report: RunMetricsInput): void {
+  const { metrics: m, dimensions: d } = TELEMETRY;
+  let failed = 0;
+  let calls = 0;
+  let published = 0;
+  for (const a of report.aggregators) {
+    calls += a.configCalls;
+    published += a.noticesPublished;
+    if (a.outcome !== 'ok') continue;
+    failed += a.counts.FAILED ?? 0;
+    for (const [status, count] of Object.entries(a.counts)) {
+      const single = metrics.singleMetric();
+      single.addDimensions({ [d.aggregator]: a.aggregator, [d.status]: status });
+      single.addMetric(m.sources, MetricUnit.Count, count);
+    }
+  }
+  metrics.addMetric(m.failedSources, MetricUnit.Count, failed);
+  metrics.addMetric(m.successfulRuns, MetricUnit.Count, report.failed.length === 0 ? 1 : 0);
+  metrics.addMetric(m.aggregatorErrors, MetricUnit.Count, report.failed.length);
+  metrics.addMetric(m.runDuration, MetricUnit.Milliseconds, report.durationMs);
+  metrics.addMetric(m.configCalls, MetricUnit.Count, calls);
+  metrics.addMetric(m.noticesPublished, MetricUnit.Count, published);
+}
