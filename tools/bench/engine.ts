@@ -37,6 +37,8 @@ export interface StepStats {
   /** Sum and largest of the invocations' own times, ms. */
   readonly totalMs: number;
   readonly maxMs: number;
+  /** Largest time from the harness starting the process to the invocation's start (process start, module init), ms. */
+  readonly maxStartupMs: number;
   readonly failed: number;
 }
 
@@ -48,6 +50,9 @@ export interface ExecutionRun {
   /** From StartExecution to the execution's close, ms. */
   readonly wallMs: number;
   readonly tasks: readonly TaskMeasure[];
+  /** States entered (what Standard workflows bill: state transitions) and history events (25,000 allowed per execution). */
+  readonly transitions: number;
+  readonly historyEvents: number;
 }
 
 export interface EngineOptions {
@@ -91,7 +96,9 @@ export class EngineBench {
     await this.sfn.execution(executionArn).done;
     const wallMs = Date.now() - t;
     const d = await this.client.send(new DescribeExecutionCommand({ executionArn }));
-    return { executionArn, status: String(d.status), ...(d.error ? { error: d.error } : {}), ...(d.cause ? { cause: d.cause } : {}), wallMs, tasks: this.current };
+    const history = this.sfn.execution(executionArn).history;
+    const transitions = history.filter((e) => e.type.endsWith('StateEntered')).length;
+    return { executionArn, status: String(d.status), ...(d.error ? { error: d.error } : {}), ...(d.cause ? { cause: d.cause } : {}), wallMs, tasks: this.current, transitions, historyEvents: history.length };
   }
 
   async close(): Promise<void> {
@@ -139,6 +146,7 @@ export function byStep(tasks: readonly TaskMeasure[]): Partial<Record<StepName, 
       maxLiveHeapMb: Math.max(...of.map((t) => t.liveHeapMb)),
       totalMs: of.reduce((sum, t) => sum + (Number.isFinite(t.runMs) ? t.runMs : 0), 0),
       maxMs: Math.max(...of.map((t) => (Number.isFinite(t.runMs) ? t.runMs : 0))),
+      maxStartupMs: Math.max(...of.map((t) => t.startedAt - t.spawnedAt)),
       failed: of.filter((t) => t.outcome !== 'ok').length,
     };
   }
@@ -150,4 +158,14 @@ export function readPhaseMs(tasks: readonly TaskMeasure[]): number {
   const reads = tasks.filter((t) => t.step === 'read');
   if (reads.length === 0) return 0;
   return Math.max(...reads.map((t) => t.endedAt)) - Math.min(...reads.map((t) => t.startedAt));
+}
+
+/** Per kind of Task, from the first process's spawn to the last invocation's end (start-up included): the run's phases, ms. */
+export function phases(tasks: readonly TaskMeasure[]): Partial<Record<StepName, number>> {
+  const out: Partial<Record<StepName, number>> = {};
+  for (const step of STEPS) {
+    const of = tasks.filter((t) => t.step === step);
+    if (of.length > 0) out[step] = Math.max(...of.map((t) => t.endedAt)) - Math.min(...of.map((t) => t.spawnedAt));
+  }
+  return out;
 }

@@ -114,11 +114,7 @@ try {
   const mainLatency = latencies.includes(50) ? 50 : (latencies[0] ?? 50);
   if (many) plan.push({ name: 'many', aggregators: manyAggregators, size: manySize, latencyMs: mainLatency });
   if (args.large) plan.push({ name: 'large', aggregators: 1, size: largeSize, latencyMs: mainLatency });
-  for (const p of plan) {
-    scenarios.push(await runScenario(ctx, { ...p, regions: regionsFor(p.size), aggregatorConcurrency: p.aggregators > 1 ? p.aggregators : DEFAULTS.aggregatorConcurrency, reconcileConcurrency: DEFAULTS.reconcileConcurrency }));
-  }
-
-  const results: BenchResults = {
+  const resultsSoFar = (): BenchResults => ({
     machine: { ...startMachine, load: { start: startMachine.load.start, end: loadavg()[0] ?? 0 } },
     command,
     durationMs: Date.now() - benchStarted,
@@ -127,18 +123,29 @@ try {
     worker: bundleMeasure(worker, workerInit),
     dispatcher: { ...bundleMeasure(dispatcher, dispatcherInit), source: stack.dispatcher ? 'template' : 'built' },
     scenarios,
-  };
-  // The raw results first: a report can always be rendered again from them (--render).
+  });
+  for (const p of plan) {
+    scenarios.push(await runScenario(ctx, { ...p, regions: regionsFor(p.size), aggregatorConcurrency: p.aggregators > 1 ? p.aggregators : DEFAULTS.aggregatorConcurrency, reconcileConcurrency: DEFAULTS.reconcileConcurrency }));
+    // What is measured so far, in case a later scenario does not finish (render it with --render).
+    if (args.json) saveJson(`${args.json}.partial`, resultsSoFar());
+  }
+
+  const results: BenchResults = resultsSoFar();
   if (args.json) {
-    const jsonFile = resolve(args.json);
-    mkdirSync(dirname(jsonFile), { recursive: true });
-    writeFileSync(jsonFile, JSON.stringify(results, null, 2));
+    saveJson(args.json, results);
+    rmSync(resolve(`${args.json}.partial`), { force: true });
   }
   mkdirSync(dirname(outFile), { recursive: true });
   writeFileSync(outFile, renderReport(results));
   log(`report written to ${outFile} in ${((Date.now() - benchStarted) / 1000).toFixed(0)} s`);
 } finally {
   rmSync(work, { recursive: true, force: true });
+}
+
+function saveJson(file: string, results: BenchResults): void {
+  const path = resolve(file);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, JSON.stringify(results, null, 2));
 }
 
 function bundleMeasure(fn: FunctionArtifact, init: BundleMeasure['init']): BundleMeasure {

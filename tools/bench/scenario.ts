@@ -10,7 +10,7 @@ import { startLocalMode } from '../local/local-mode';
 import { DEMO_REGIONS, SimulatedOrganization } from '../local/simulated-organization';
 import type { FunctionArtifact, HelperBundles } from './artifacts';
 import type { BenchDefinition } from './definition';
-import { byStep, EngineBench, readPhaseMs } from './engine';
+import { byStep, EngineBench, phases, readPhaseMs } from './engine';
 import { median, WriteTap } from './measure';
 import type { BareMeasure, RunKind, RunMeasure, ScenarioName, ScenarioResult } from './report/results';
 import { peakRssKiB, type ChildRunner } from './spawn';
@@ -99,7 +99,7 @@ export async function runScenario(ctx: ScenarioContext, plan: ScenarioPlan): Pro
     for (const r of RUNS) {
       const m = await measureRun(engine, local, tap, names, r.kind, r.at, plan.size);
       runs.push(m);
-      const steps = Object.entries(m.steps).map(([s, v]) => `${s} ${v.count}x max ${v.maxRssMb.toFixed(0)} MB`).join(', ');
+      const steps = Object.entries(m.steps).map(([s, v]) => `${s} ${v.count}x max ${v.maxRssMb.toFixed(0)} MB, ${fmtMs(m.phases[s as keyof typeof m.phases] ?? 0)}`).join(', ');
       log(
         `  ${r.kind}: ${m.status} ${[...new Set(m.modes)].join('/')} in ${fmtMs(m.wallMs)} (read ${fmtMs(m.readMs)}, ${m.readRounds} rounds); ${m.configCalls} Config calls (max ${m.maxCallsPerAggregator}/aggregator, min ${m.minCalls}); ` +
           `${m.writes.requests} write requests / ${m.writes.items} items ${JSON.stringify(m.writes.byKind)}; ${m.snsPublishes} publishes; ${m.tasks} Tasks: ${steps}`,
@@ -172,8 +172,11 @@ async function measureRun(engine: EngineBench, local: LocalMode, tap: WriteTap, 
     stateWritten: sum((s) => s.stateWritten),
     wallMs: execution.wallMs,
     readMs: readPhaseMs(execution.tasks),
+    phases: phases(execution.tasks),
     readRounds: execution.tasks.filter((t) => t.step === 'read').length,
     tasks: execution.tasks.length,
+    transitions: execution.transitions,
+    historyEvents: execution.historyEvents,
     steps: byStep(execution.tasks),
     configCalls: sourceCalls.length,
     maxCallsPerAggregator: Math.max(0, ...perAggregator.values()),

@@ -92,7 +92,7 @@ export function renderReport(results: BenchResults): string {
       `Bare loop over ${s.aggregators > 1 ? 'one aggregator' : 'the aggregator'}, all sources: ${s1(s.bareFull.medianMs)} (samples ${s.bareFull.samplesMs.map((v) => v.toFixed(0)).join(', ')} ms, ${n(s.bareFull.calls)} calls); ` +
       `FAILED+OUTDATED: ${s1(s.bareFast.medianMs)}; the fake Config's own time per call beyond the latency ${s.bareFull.serverMsPerCall.toFixed(1)} ms.`);
     p();
-    p('| Run | Mode | Execution | Ratio | Read (rounds) | Config calls per aggregator (min) | Tasks | DynamoDB writes: requests / items | Monitor items / engine items | SNS publishes | Peak RSS (any Task) |');
+    p('| Run | Mode | Execution | Ratio | Read (rounds) | Config calls per aggregator (min) | Tasks (transitions, history events) | DynamoDB writes: requests / items | Monitor items / engine items | SNS publishes | Peak RSS (any Task) |');
     p('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of s.runs) {
       const bare = r.kind === 'steady' ? s.bareFast : s.bareFull;
@@ -100,12 +100,12 @@ export function renderReport(results: BenchResults): string {
       const mode = r.outcome === 'ok' ? modes : `**${r.status}** ${modes}: ${r.error ?? ''}`;
       const monitor = MONITOR_KINDS.reduce((sum, k) => sum + (r.writes.byKind[k] ?? 0), 0);
       p(
-        `| ${KIND_LABEL[r.kind]} | ${mode} | ${s1(r.wallMs)} | ${x(ratio(r, bare))} | ${s1(r.readMs)} (${r.readRounds}) | ${n(r.maxCallsPerAggregator)} (${n(r.minCalls)}) | ${r.tasks} | ` +
+        `| ${KIND_LABEL[r.kind]} | ${mode} | ${s1(r.wallMs)} | ${x(ratio(r, bare))} | ${s1(r.readMs)} (${r.readRounds}) | ${n(r.maxCallsPerAggregator)} (${n(r.minCalls)}) | ${r.tasks} (${n(r.transitions)}, ${n(r.historyEvents)}) | ` +
           `${n(r.writes.requests)} / ${n(r.writes.items)} | ${n(monitor)} / ${n(engineItems(r.writes))} | ${r.snsPublishes} | ${r.maxRssMb.toFixed(0)} MB |`,
       );
     }
     p();
-    p('Memory and time per invocation, by kind of Task (largest peak RSS, largest live heap, invocations, longest and total time):');
+    p('Memory and time per invocation, by kind of Task (largest peak RSS, largest live heap, invocations, longest and total time of the invocations, longest start of a process: spawn and module initialisation):');
     p();
     p(`| Run | ${STEPS.join(' | ')} |`);
     p(`|---|${STEPS.map(() => '---:').join('|')}|`);
@@ -163,7 +163,7 @@ function stepCell(r: RunMeasure, step: (typeof STEPS)[number]): string {
   const v = r.steps[step];
   if (!v) return '-';
   const live = v.maxLiveHeapMb > 0 ? `, live ${v.maxLiveHeapMb.toFixed(0)} MB` : '';
-  return `${v.maxRssMb.toFixed(0)} MB${live}; ${v.count}x, ${s1(v.maxMs)} max, ${s1(v.totalMs)} total${v.failed ? `, **${v.failed} failed**` : ''}`;
+  return `${v.maxRssMb.toFixed(0)} MB${live}; ${v.count}x, ${s1(v.maxMs)} max, ${s1(v.totalMs)} total, start ${s1(v.maxStartupMs)} max${v.failed ? `, **${v.failed} failed**` : ''}`;
 }
 
 function bundleLines(p: (line?: string) => void, name: string, b: BundleMeasure): void {

@@ -25,9 +25,14 @@ export interface RunMeasure {
   readonly wallMs: number;
   /** From the first ReadRound invocation's start to the last one's end, ms. */
   readonly readMs: number;
+  /** Per kind of Task, from its first process's spawn to its last invocation's end: the run's phases, ms. */
+  readonly phases: Partial<Record<StepName, number>>;
   /** Read rounds: invocations of the read step. */
   readonly readRounds: number;
   readonly tasks: number;
+  /** States entered (Standard workflows bill state transitions) and the execution's history events (quota 25,000). */
+  readonly transitions: number;
+  readonly historyEvents: number;
   readonly steps: Partial<Record<StepName, StepStats>>;
   /** DescribeConfigurationAggregatorSourcesStatus calls the fake Config received (retries included), all aggregators. */
   readonly configCalls: number;
