@@ -31,11 +31,11 @@ const SCHEMAS = {
 } as const satisfies Record<(typeof STEPS)[number], unknown>;
 
 /** Whether an event asks for a step at all (has a `step` field): the old scheduled invocation has none. */
-export function isStepEvent(event: unknown): event is { step: unknown } {
+export function isStepEvent(event: unknown): event is { readonly step: unknown } & Readonly<Record<string, unknown>> {
   return typeof event === 'object' && event !== null && 'step' in event;
 }
 
-export function parseStepInput(event: { step: unknown }): StepInput {
+export function parseStepInput(event: { readonly step: unknown } & Readonly<Record<string, unknown>>): StepInput {
   const { step } = event;
   if (typeof step !== 'string' || !(STEPS as readonly string[]).includes(step)) {
     throw new StepInputError(`Unknown step ${JSON.stringify(step)}. Allowed: ${STEPS.join(', ')}.`);

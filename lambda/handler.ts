@@ -115,7 +115,7 @@ export function functionAccount(functionArn: string): FindingsContext | undefine
 }
 
 /** One step of the run's workflow: its input validated, then run; the run's metrics are Finalize's. */
-async function step(event: { step: unknown }, context: Context): Promise<StepResult> {
+async function step(event: Parameters<typeof parseStepInput>[0], context: Context): Promise<StepResult> {
   const input = parseStepInput(event);
   logger.appendKeys({ step: input.step, runAt: 'at' in input ? input.at : input.runAt });
   remainingMs = () => context.getRemainingTimeInMillis();
@@ -124,5 +124,6 @@ async function step(event: { step: unknown }, context: Context): Promise<StepRes
     return await runStep(stepDeps, input, { remainingMs, ...(findingsContext ? { findingsContext } : {}) });
   } finally {
     metrics.publishStoredMetrics();
+    logger.removeKeys(['step']);
   }
 }

@@ -2,7 +2,7 @@
  * The run's EMF metrics (Powertools Metrics), as one run reports them: per aggregator and status, the totals, the
  * run's outcome. Emitted by the old single-invocation handler and by the workflow's Finalize step alike.
  */
-import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { RunSummary } from '../core/model';
 import { TELEMETRY } from '../core/telemetry';
 
@@ -12,7 +12,14 @@ export interface RunMetricsInput {
   readonly durationMs: number;
 }
 
-export function emitMetrics(metrics: Metrics, report: RunMetricsInput): void {
+/** What of Powertools' Metrics the run's metrics use (a Metrics instance is one). */
+type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
+export interface MetricsSink {
+  addMetric(name: string, unit: Unit, value: number): void;
+  singleMetric(): { addDimensions(dimensions: Record<string, string>): void; addMetric(name: string, unit: Unit, value: number): void };
+}
+
+export function emitMetrics(metrics: MetricsSink, report: RunMetricsInput): void {
   const { metrics: m, dimensions: d } = TELEMETRY;
   let failed = 0;
   let calls = 0;

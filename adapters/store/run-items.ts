@@ -3,6 +3,7 @@
  * table-schema.ts; staged observations and journal parts are packed (packing.ts).
  */
 import { sourceKey, type HistoryEntry, type ObservedSource, type SourceState } from '../../core/model';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Interner } from '../../core/interner';
 import type { Cursor, JournalEntry, JournalHead, RunMarker, UnitSummary, ViewItem } from './run-store-api';
 import { pack, unpack } from './packing';
@@ -49,6 +50,37 @@ export function checkJournal(head: JournalHead): void {
   checkAggregator(head.aggregator);
   checkShard(head.shard);
   checkCount('Bucket', head.bucket, RUN_KEY_LIMITS.bucket);
+}
+
+/** Write units an item takes, estimated: one per KB of packed value (staged and journal parts), else one. */
+export function writeUnits(item: Item): number {
+  const z = item.z;
+  return z instanceof Uint8Array ? 1 + Math.floor(z.length / 1024) : 1;
+}
+
+export function checkCursor(c: Cursor): void {
+  checkStaged(c);
+  checkCount('Chunk', c.chunk, RUN_KEY_LIMITS.chunk + 1);
+  if (c.perShard.length !== SHARDS) throw new RangeError(`Cursor of ${c.aggregator} has ${c.perShard.length} per-shard counts, not ${SHARDS}`);
+}
+
+export function checkStaged(c: Pick<Cursor, 'runAt' | 'aggregator' | 'epoch'>): void {
+  checkRunAt(c.runAt);
+  checkAggregator(c.aggregator);
+  checkCount('Epoch', c.epoch, Number.MAX_SAFE_INTEGER);
+}
+
+export function checkEntry(head: JournalHead, entry: JournalEntry): void {
+  checkJournal(head);
+  const { summary } = entry;
+  if (summary.aggregator !== head.aggregator || summary.shard !== head.shard || summary.bucket !== head.bucket) {
+    throw new RangeError(
+      `The journal ${keys.journalHeadSk(head)} carries the summary of ${summary.aggregator} shard ${summary.shard} ` +
+        `bucket ${summary.bucket}: a journal holds its own unit's summary only`,
+    );
+  }
+  const stray = [...entry.writes, ...entry.deletes, ...entry.view.map((v) => v.state)].find((s) => s.aggregator !== head.aggregator);
+  if (stray) throw new RangeError(`The journal ${keys.journalHeadSk(head)} holds a state of aggregator ${stray.aggregator}, not ${head.aggregator}`);
 }
 
 // ---- marker, cursor, unit summary, view ------------------------------------------------------------------------
@@ -184,4 +216,28 @@ export function journalEntryOf(summary: UnitSummary, parts: readonly Item[], str
     }
   }
   return { history, writes, deletes, view, summary };
+}
+
+// ---- queries -----------------------------------------------------------------------------------------------------
+
+export type Query = Omit<QueryCommandInput, 'TableName'>;
+
+/** Every item of a partition, strongly consistent: what this run, or the one before, wrote last. */
+export function partitionQuery(pk: string): Query {
+  return {
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': ATTR.pk },
+    ExpressionAttributeValues: { ':pk': pk },
+    ConsistentRead: true,
+  };
+}
+
+/** The items of a partition whose sort key is below `bound`, strongly consistent. */
+export function belowQuery(pk: string, bound: string): Query {
+  return {
+    KeyConditionExpression: '#pk = :pk AND #sk < :bound',
+    ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
+    ExpressionAttributeValues: { ':pk': pk, ':bound': bound },
+    ConsistentRead: true,
+  };
 }

@@ -123,7 +123,10 @@ export interface RunStoreApi {
   shardAttention(aggregator: string, shard: number): Promise<SourceState[]>;
 
   writeJournal(head: JournalHead, entry: JournalEntry): Promise<void>;
-  /** Journals written but not applied, oldest run first (all runs, all aggregators). */
+  /**
+   * Journals written but not applied, oldest run first (all runs, all aggregators). A journal past its TTL (14 days)
+   * is not listed: its parts may already be gone.
+   */
   pendingJournals(): Promise<JournalHead[]>;
   readJournal(head: JournalHead): Promise<JournalEntry | undefined>;
   /** Applies a journal: history, then states (writes and deletes), then view items, then the unit summary, then removes the head. */

@@ -12,12 +12,11 @@ import {
   PutCommand,
   QueryCommand,
   type DynamoDBDocumentClient,
-  type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { AggwatchError } from '../../core/errors';
 import { Interner } from '../../core/interner';
 import { sourceKey, type ObservedSource, type SourceState } from '../../core/model';
 import { chunk, inBatches, untilProcessed } from './batching';
+import { IncompleteJournalError } from './errors';
 import { HistoryStore, writePace } from './history-store';
 import { fromItem, type Item } from './items';
 import { systemClock, type Clock, type RateLimiter } from './rate-limiter';
@@ -26,11 +25,13 @@ import {
   StagedReader,
   checkAggregator,
   checkCount,
+  checkCursor,
+  checkEntry,
   checkJournal,
   checkRunAt,
   checkShard,
+  checkStaged,
   cursorItem,
-  cursorKey,
   expiresAt,
   journalEntryOf,
   journalHeadKey,
@@ -40,8 +41,12 @@ import {
   stagedItems,
   unitItem,
   viewItem,
+  writeUnits,
+  belowQuery,
+  partitionQuery,
+  type Query,
 } from './run-items';
-import { ALL_SHARDS, ATTR, INDEX, RUN_KEY_LIMITS, RUN_TTL_DAYS, SHARDS, WRITE_ITEMS_PER_SECOND, keys, shardOf } from './table-schema';
+import { ALL_SHARDS, ATTR, INDEX, RUN_KEY_LIMITS, RUN_TTL_DAYS, WRITE_ITEMS_PER_SECOND, keys, shardOf } from './table-schema';
 
 /** BatchWriteItem takes at most 25 requests (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html). */
 const WRITE_BATCH = 25;
@@ -65,14 +70,8 @@ export interface RunStoreOptions {
   readonly clock?: Clock;
 }
 
-/** A journal head whose parts are not all there: it cannot be applied, and recomputing would skip what it recorded. */
-export class IncompleteJournalError extends AggwatchError {
-  override readonly name = 'IncompleteJournalError';
-  readonly code = 'IncompleteJournal';
-}
-
 type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } };
-type Query = Omit<QueryCommandInput, 'TableName'>;
+export { IncompleteJournalError };
 
 export class RunStore implements RunStoreApi {
   private readonly pace: RateLimiter;
@@ -106,7 +105,6 @@ export class RunStore implements RunStoreApi {
   get tableName(): string {
     return this.options.tableName;
   }
-
   /** Write requests sent (BatchWriteItem and PutItem), journals' history and states included. */
   get writeRequests(): number {
     return this.ownRequests + this.states.writeRequests;
@@ -127,18 +125,8 @@ export class RunStore implements RunStoreApi {
 
   async previousMarker(runAt: string): Promise<RunMarker | undefined> {
     checkRunAt(runAt);
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: '#pk = :pk AND #sk < :runAt',
-        ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
-        ExpressionAttributeValues: { ':pk': keys.markerPk, ':runAt': runAt },
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    );
-    const item = out.Items?.[0];
+    // Limit 1 descending: the newest marker below runAt, on the first page (no filter to leave it empty).
+    const [item] = (await this.pages({ ...belowQuery(keys.markerPk, runAt), ScanIndexForward: false, Limit: 1 }).next()).value ?? [];
     return item ? fromItem<RunMarker>(item) : undefined;
   }
 
@@ -214,15 +202,10 @@ export class RunStore implements RunStoreApi {
     const reader = new StagedReader(new Interner());
     const before = cursor.chunk;
     if (before !== undefined) checkCount('Chunk', before, RUN_KEY_LIMITS.chunk + 1);
-    const query: Query = {
-      KeyConditionExpression: before === undefined ? '#pk = :pk' : '#pk = :pk AND #sk < :before',
-      ExpressionAttributeNames: { '#pk': ATTR.pk, ...(before === undefined ? {} : { '#sk': ATTR.sk }) },
-      ExpressionAttributeValues: {
-        ':pk': keys.stagedPk(cursor.runAt, cursor.aggregator, cursor.epoch, shard),
-        ...(before === undefined ? {} : { ':before': keys.stagedBefore(before) }),
-      },
-      ConsistentRead: true,
-    };
+    const pk = keys.stagedPk(cursor.runAt, cursor.aggregator, cursor.epoch, shard);
+    // Every chunk is below a cursor past the last chunk number: no bound (the padded bound would sort before them).
+    const all = before === undefined || before > RUN_KEY_LIMITS.chunk;
+    const query = all ? partitionQuery(pk) : belowQuery(pk, keys.stagedBefore(before));
     for await (const items of this.pages(query)) {
       const sources = items.flatMap((item) => reader.read(item));
       if (sources.length > 0) yield sources;
@@ -257,12 +240,18 @@ export class RunStore implements RunStoreApi {
     await this.put(items.head);
   }
 
+  /**
+   * Leaves out heads past their TTL: DynamoDB deletes expired items in the background, a journal's parts possibly
+   * before its head, and until then they still appear in reads
+   * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ttl-expired-items.html). Such a head could
+   * never be applied, and would fail every Begin until it went.
+   */
   async pendingJournals(): Promise<JournalHead[]> {
     const heads = await this.queryAll<Item>({
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': ATTR.pk },
-      ExpressionAttributeValues: { ':pk': keys.journalHeadPk },
-      ConsistentRead: true,
+      ...partitionQuery(keys.journalHeadPk),
+      FilterExpression: '#expiresAt > :now',
+      ExpressionAttributeNames: { '#pk': ATTR.pk, '#expiresAt': ATTR.expiresAt },
+      ExpressionAttributeValues: { ':pk': keys.journalHeadPk, ':now': Math.floor(this.clock.now() / 1000) },
     });
     // Sort keys begin with the run's time: ascending Query order is oldest run first.
     return heads.map((item) => {
@@ -277,15 +266,7 @@ export class RunStore implements RunStoreApi {
     const stored = await this.get<Item>(journalHeadKey(head), false);
     if (!stored) return undefined;
     const { parts, summary } = journalHeadOf(stored);
-    const items = await this.queryAll<Item>(
-      {
-        KeyConditionExpression: '#pk = :pk AND #sk < :end',
-        ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
-        ExpressionAttributeValues: { ':pk': keys.journalPk(head), ':end': keys.journalSk(parts) },
-        ConsistentRead: true,
-      },
-      false,
-    );
+    const items = await this.queryAll<Item>(belowQuery(keys.journalPk(head), keys.journalSk(parts)), false);
     if (items.length !== parts) {
       throw new IncompleteJournalError(
         `The journal ${keys.journalHeadSk(head)} has ${items.length} of its ${parts} parts in ${this.tableName}`,
@@ -322,12 +303,7 @@ export class RunStore implements RunStoreApi {
     checkAggregator(aggregator);
     const perShard = await Promise.all(
       ALL_SHARDS.map((shard) =>
-        this.queryAll<ViewItem>({
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': ATTR.pk },
-          ExpressionAttributeValues: { ':pk': keys.viewPk(runAt, aggregator, shard) },
-          ConsistentRead: true,
-        }),
+        this.queryAll<ViewItem>(partitionQuery(keys.viewPk(runAt, aggregator, shard))),
       ),
     );
     return perShard.flat();
@@ -340,12 +316,7 @@ export class RunStore implements RunStoreApi {
   }
 
   private shardQuery(aggregator: string, shard: number): Query {
-    return {
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': ATTR.pk },
-      ExpressionAttributeValues: { ':pk': keys.currentPk(aggregator, shard) },
-      ConsistentRead: true,
-    };
+    return partitionQuery(keys.currentPk(aggregator, shard));
   }
 
   private prefixQuery(pk: string, prefix: string): Query {
@@ -408,35 +379,4 @@ export class RunStore implements RunStoreApi {
       ),
     );
   }
-}
-
-/** Write units an item takes, estimated: one per KB of packed value (staged and journal parts), else one. */
-function writeUnits(item: Item): number {
-  const z = item.z;
-  return z instanceof Uint8Array ? 1 + Math.floor(z.length / 1024) : 1;
-}
-
-function checkCursor(c: Cursor): void {
-  checkStaged(c);
-  checkCount('Chunk', c.chunk, RUN_KEY_LIMITS.chunk + 1);
-  if (c.perShard.length !== SHARDS) throw new RangeError(`Cursor of ${c.aggregator} has ${c.perShard.length} per-shard counts, not ${SHARDS}`);
-}
-
-function checkStaged(c: Pick<Cursor, 'runAt' | 'aggregator' | 'epoch'>): void {
-  checkRunAt(c.runAt);
-  checkAggregator(c.aggregator);
-  checkCount('Epoch', c.epoch, Number.MAX_SAFE_INTEGER);
-}
-
-function checkEntry(head: JournalHead, entry: JournalEntry): void {
-  checkJournal(head);
-  const { summary } = entry;
-  if (summary.aggregator !== head.aggregator || summary.shard !== head.shard || summary.bucket !== head.bucket) {
-    throw new RangeError(
-      `The journal ${keys.journalHeadSk(head)} carries the summary of ${summary.aggregator} shard ${summary.shard} ` +
-        `bucket ${summary.bucket}: a journal holds its own unit's summary only`,
-    );
-  }
-  const stray = [...entry.writes, ...entry.deletes, ...entry.view.map((v) => v.state)].find((s) => s.aggregator !== head.aggregator);
-  if (stray) throw new RangeError(`The journal ${keys.journalHeadSk(head)} holds a state of aggregator ${stray.aggregator}, not ${head.aggregator}`);
 }

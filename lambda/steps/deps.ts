@@ -4,7 +4,6 @@
  * run from the table (RunStoreApi) and returns small control data only.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { ConfigReader } from '../../adapters/config-reader';
 import type { HistoryStore } from '../../adapters/store/history-store';
 import type { Cursor, RunStoreApi } from '../../adapters/store/run-store-api';
@@ -13,6 +12,7 @@ import type { FindingsContext } from '../../core/findings';
 import type { MonitorSettings } from '../../core/settings';
 import type { RateBudget } from '../../core/workflow';
 import type { Integrations, Publisher } from '../deliver';
+import type { MetricsSink } from '../metrics';
 import type { ReportStep } from '../reports';
 
 export interface StepDeps {
@@ -27,7 +27,7 @@ export interface StepDeps {
   /** The shared Config rate budget of this process (adapters/config-rate.ts). */
   readonly rate: RateBudget;
   /** Where Finalize emits the run's metrics; absent: none (tests). */
-  readonly metrics?: Metrics;
+  readonly metrics?: MetricsSink;
 }
 
 /** The name under which a failure to list the aggregators is recorded and notified (not a valid aggregator name). */

@@ -7,7 +7,7 @@
  * machine's UnitMore? loops it.
  */
 import type { Cursor, JournalEntry, JournalHead } from '../../adapters/store/run-store-api';
-import { SHARDS, sourceHash } from '../../adapters/store/table-schema';
+import { SHARDS, WRITE_ITEMS_PER_SECOND, sourceHash } from '../../adapters/store/table-schema';
 import { sourceKey, type ObservedSource, type SourceState } from '../../core/model';
 import { reconcile } from '../../core/reconcile';
 import { bucketOf, bucketsOf, viewOf } from '../../core/run-plan';
@@ -15,8 +15,17 @@ import { nextStaleAt } from '../../core/sweep';
 import type { ReconcileInput, ReconcileProgress } from '../../core/workflow';
 import { cursorOf, runTimeOf, type StepContext, type StepDeps } from './deps';
 
-/** A unit starts no new bucket with less than this left before the function's timeout (one bucket always runs). */
+/** A unit starts no new bucket with less than this left before the function's timeout (one bucket always runs)... */
 export const RECONCILE_MARGIN_MS = 120_000;
+
+/**
+ * ...plus the time to write what the bucket may change at the unit's share of the table's pace: two items a source
+ * (history and state, a first run's case), at WRITE_ITEMS_PER_SECOND / reconcileConcurrency (run-store.ts). A
+ * bucket that cannot fit starts the next invocation, which always runs one.
+ */
+export function bucketTimeMs(sources: number, reconcileConcurrency: number): number {
+  return RECONCILE_MARGIN_MS + Math.ceil((sources * 2 * 1000 * reconcileConcurrency) / WRITE_ITEMS_PER_SECOND);
+}
 
 const headKey = (h: Pick<JournalHead, 'shard' | 'bucket'>) => `${h.shard}#${h.bucket}`;
 
@@ -40,7 +49,8 @@ export async function reconcileUnit(deps: StepDeps, input: Omit<ReconcileInput, 
       bucket = 0;
       continue;
     }
-    if (!first && ctx.remainingMs() < RECONCILE_MARGIN_MS) {
+    const sources = Math.ceil((cursor.perShard[shard] ?? 0) / buckets);
+    if (!first && ctx.remainingMs() < bucketTimeMs(sources, deps.settings.reconcileConcurrency)) {
       logger.info('Reconcile unit paused before its deadline', { aggregator: unit.aggregator, shard, bucket });
       return { done: false, shardIndex, bucket };
     }

@@ -59,7 +59,7 @@ describe('fake Config: throttleAbovePerSecond', () => {
     expect(fourth?.name).toBe('ThrottlingException');
     expect(fourth?.message).toBe('Rate exceeded');
     expect(fourth?.$metadata?.httpStatusCode).toBe(400);
-    expect(fourth && isThrottlingError(fourth)).toBe(true);
+    expect(fourth && isThrottlingError(fourth as Parameters<typeof isThrottlingError>[0])).toBe(true);
     expect(stillFull?.name).toBe('ThrottlingException');
     expect(next.AggregatedSourceStatusList).toHaveLength(100);
     expect(fake.calls().map((c) => c.errorCode ?? c.status)).toEqual([200, 200, 200, 'ThrottlingException', 'ThrottlingException', 200]);

@@ -24,6 +24,7 @@ import { RunStore } from '../../adapters/store/run-store';
 import type { RunSummary } from '../../core/model';
 import type { BeginResult, CarriedObligation, FinalizeResult, NotifyResult, RateBudget, RateState, StepInput, StepName } from '../../core/workflow';
 import { parseStepInput } from '../../core/workflow-input';
+import type { MetricsSink } from '../../lambda/metrics';
 import { runStep, type StepDeps } from '../../lambda/steps';
 import { TOPIC, type Harness } from './harness';
 
@@ -44,6 +45,8 @@ export interface Fault {
   readonly effect: 'kill-before' | 'kill-after' | 'refuse';
   /** How many times it strikes (default once). */
   readonly times?: number;
+  /** What a refusal throws (default: a 500 of the service). */
+  readonly error?: () => Error;
 }
 
 export interface TaskAttempt {
@@ -96,8 +99,27 @@ export class KeptRate implements RateBudget {
 const ACCOUNT = { accountId: '123456789012', region: 'us-east-1', partition: 'aws' };
 const FIFTEEN_MINUTES = 15 * 60_000;
 
+/** One metric Finalize emitted, with its dimensions (none for the run's totals). */
+export interface Emitted {
+  readonly name: string;
+  readonly value: number;
+  readonly dimensions?: Record<string, string>;
+}
+
 export class WorkflowDriver {
   readonly rate = new KeptRate();
+  /** Every metric emitted so far. */
+  readonly metrics: Emitted[] = [];
+  private readonly sink: MetricsSink = {
+    addMetric: (name, _unit, value) => void this.metrics.push({ name, value }),
+    singleMetric: () => {
+      let dimensions: Record<string, string> = {};
+      return {
+        addDimensions: (d) => void (dimensions = { ...dimensions, ...d }),
+        addMetric: (name, _unit, value) => void this.metrics.push({ name, value, dimensions }),
+      };
+    },
+  };
   /** Every request of every Task so far. */
   readonly requests: (Request & { step: StepName })[] = [];
 
@@ -114,9 +136,13 @@ export class WorkflowDriver {
       const attempts = options.maxAttempts ?? 3;
       for (let attempt = 1; ; attempt++) {
         try {
-          const validated = parseStepInput(JSON.parse(JSON.stringify(input)) as { step: unknown });
+          const validated = parseStepInput(JSON.parse(JSON.stringify(input)) as Parameters<typeof parseStepInput>[0]);
           const ctx = { remainingMs: options.remainingMs?.(input.step, attempt) ?? (() => FIFTEEN_MINUTES), findingsContext: ACCOUNT };
-          const result = await runStep(this.deps(input.step, options.faults ?? [], strikes), validated, ctx);
+          const instance = this.deps(input.step, options.faults ?? [], strikes);
+          const result = await runStep(instance.deps, validated, ctx).finally(() => {
+            // A killed process returns nothing, whatever the code still did with the errors it got.
+            if (instance.dead()) throw new Killed(`the ${input.step} Task was killed`);
+          });
           tasks.push({ step: input.step, attempt });
           // Through JSON, as the execution's state is.
           return JSON.parse(JSON.stringify(result)) as T;
@@ -169,7 +195,7 @@ export class WorkflowDriver {
   }
 
   /** The function as one Task attempt sees it: built anew (a cold start), its requests watched for faults. */
-  private deps(step: StepName, faults: readonly Fault[], strikes: Map<Fault, number>): StepDeps {
+  private deps(step: StepName, faults: readonly Fault[], strikes: Map<Fault, number>): { deps: StepDeps; dead: () => boolean } {
     const h = this.h;
     let dead = false;
     const watch = <C extends object>(service: Service, client: C): C =>
@@ -182,6 +208,7 @@ export class WorkflowDriver {
             this.requests.push({ ...request, step });
             const fault = faults.find((f) => f.step === step && (strikes.get(f) ?? 0) < (f.times ?? 1) && f.at(request));
             if (fault) strikes.set(fault, (strikes.get(fault) ?? 0) + 1);
+            if (fault?.effect === 'refuse' && fault.error) throw fault.error();
             if (fault?.effect === 'refuse') throw Object.assign(new Error(`${service} refused ${request.command}`), { name: 'InternalServerError', $fault: 'server' });
             if (fault?.effect === 'kill-before') {
               dead = true;
@@ -201,7 +228,7 @@ export class WorkflowDriver {
     const sns = watch('sns', h.sns as unknown as SNSClient);
     const tableName = h.settings.tableName;
     const fast = { minTimeoutMs: 0, randomize: false, attempts: 2 } as const;
-    return {
+    const deps: StepDeps = {
       settings: h.settings,
       reader: new ConfigReader(watch('config', h.config as unknown as ConfigServiceClient)),
       store: new HistoryStore(db, { tableName, historyRetentionDays: 30, backoffMs: 1 }),
@@ -219,7 +246,9 @@ export class WorkflowDriver {
       logger: new Logger({ logLevel: 'SILENT' }),
       ...(h.reports ? { reports: h.reports } : {}),
       rate: this.rate,
+      metrics: this.sink,
     };
+    return { deps, dead: () => dead };
   }
 
   private async summaries(runAt: string, order: readonly string[]): Promise<RunSummary[]> {

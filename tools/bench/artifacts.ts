@@ -36,6 +36,7 @@ export interface FunctionArtifact {
 export interface HelperBundles {
   readonly child: string;
   readonly bareLoop: string;
+  readonly quotaLoop: string;
 }
 
 interface TemplateResource {
@@ -133,8 +134,10 @@ export async function buildHelpers(outdir: string): Promise<HelperBundles> {
   const child = join(outdir, 'child.mjs');
   const bareLoop = join(outdir, 'bare-loop.mjs');
   await build({ ...options, entryPoints: [here('./child.ts')], outfile: child });
+  const quotaLoop = join(outdir, 'quota-loop.mjs');
   await build({ ...options, entryPoints: [here('./bare-loop.ts')], outfile: bareLoop });
-  return { child, bareLoop };
+  await build({ ...options, entryPoints: [here('./quota-loop.ts')], outfile: quotaLoop });
+  return { child, bareLoop, quotaLoop };
 }
 
 /** The handler bundle's own text, for a sanity check that it is minified ESM. */

@@ -6,7 +6,8 @@
  * - init:    imports the module (the Lambda bundle) and stops: module initialisation time;
  * - handler: imports the bundle and invokes its handler once, as the Lambda runtime would (event, context with
  *            the function's timeout), timing the invocation alone;
- * - bare:    imports the bare paging loop (bare-loop.ts, bundled the same way) and runs it once.
+ * - bare:    imports the bare paging loop (bare-loop.ts, bundled the same way) and runs it once;
+ * - quota:   imports the reader under a quota (quota-loop.ts, bundled the same way) and runs it once.
  *
  * The outcome, with the process's peak resident set size, is written as JSON to `resultFile`. Exit code 0 when
  * the step ran (a handler that threw is an outcome too), 2 when the module could not be loaded.
@@ -15,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import type { RateState } from '../../core/workflow';
 
 export type ChildSpec =
   | { readonly mode: 'init'; readonly module: string; readonly resultFile: string }
@@ -32,6 +34,13 @@ export type ChildSpec =
       readonly module: string;
       readonly aggregator: string;
       readonly statuses?: readonly string[];
+      readonly resultFile: string;
+    }
+  | {
+      readonly mode: 'quota';
+      readonly module: string;
+      readonly aggregators: readonly string[];
+      readonly seed?: RateState;
       readonly resultFile: string;
     };
 
@@ -56,6 +65,7 @@ export interface ChildResult {
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 type BareLoop = (aggregator: string, statuses?: readonly string[]) => Promise<unknown>;
+type QuotaLoop = (aggregators: readonly string[], seed?: RateState) => Promise<unknown>;
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as ChildSpec;
 const peakMemory = { heapUsed: 0, heapTotal: 0, external: 0, rss: 0 };
@@ -99,6 +109,12 @@ try {
       const report = (e as { report?: unknown }).report;
       write({ ok: false, initMs, runMs, startedAt, endedAt: Date.now(), error: errorOf(e), ...(report ? { result: report } : {}) });
     }
+  } else if (spec.mode === 'quota') {
+    const loop = mod.quotaLoop as QuotaLoop;
+    const startedAt = Date.now();
+    const t = performance.now();
+    const result = await loop(spec.aggregators, spec.seed);
+    write({ ok: true, initMs, runMs: performance.now() - t, startedAt, endedAt: Date.now(), result });
   } else {
     const loop = mod.bareLoop as BareLoop;
     const startedAt = Date.now();

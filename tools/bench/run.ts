@@ -19,6 +19,8 @@
  *                    [--json .bench/results.json] [--node-args=--max-old-space-size=200] [--render .bench/results.json]
  *
  * --quick: 1,000 and 10,000 sources and 3x1000 at 0 ms, for a fast check (sizes and latencies given explicitly win).
+ *
+ *   npm run bench -- --quota R [--sources 20000] [--aggregators 4] [--latency-ms 50]   (quota.ts: that read only)
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -26,12 +28,14 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULTS, dispatcherSettingsToEnvironment } from '../../core/settings';
 import { startLocalMode } from '../local/local-mode';
+import { DEMO_REGIONS } from '../local/simulated-organization';
 import { buildDispatcher, buildHelpers, synthesizeStack, type FunctionArtifact, type HelperBundles } from './artifacts';
 import { benchDefinition } from './definition';
 import { median } from './measure';
 import { machine } from './report/machine';
 import { renderReport } from './report/render';
 import type { BenchResults, BundleMeasure, ScenarioName, ScenarioResult } from './report/results';
+import { quotaArgs, runQuotaMode } from './quota';
 import { runScenario, type ScenarioContext } from './scenario';
 import { ChildRunner, peakRssKiB } from './spawn';
 
@@ -50,6 +54,9 @@ const { values: args } = parseArgs({
     json: { type: 'string', default: '.bench/results.json' },
     'node-args': { type: 'string', default: '' },
     render: { type: 'string' },
+    quota: { type: 'string' },
+    sources: { type: 'string' },
+    aggregators: { type: 'string' },
   },
 });
 
@@ -80,6 +87,8 @@ const outFile = resolve(args.out);
 const nodeArgs = (args['node-args'] ?? '').split(' ').filter((a) => a.length > 0);
 const command = ['npm run bench', ...(process.argv.slice(2).length ? ['--', ...process.argv.slice(2)] : [])].join(' ');
 
+/** The --quota mode's organization: accounts x these ten regions. */
+const QUOTA_REGIONS = [...DEMO_REGIONS.slice(0, 9), 'ap-east-1'] as const;
 const benchStarted = Date.now();
 const log = (line: string) => process.stderr.write(`[bench ${((Date.now() - benchStarted) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
 
@@ -93,6 +102,15 @@ if (args.render) {
 
 const startMachine = machine();
 const work = mkdtempSync(join(tmpdir(), 'aggwatch-bench-'));
+if (args.quota) {
+  const quotaRunner = new Map<string, ChildRunner>();
+  const runChild = (h: HelperBundles, spec: Parameters<ChildRunner['run']>[0], env: Record<string, string>) => {
+    const r = quotaRunner.get(h.child) ?? new ChildRunner(work, h.child);
+    quotaRunner.set(h.child, r);
+    return r.run(spec, env, []);
+  };
+  await runQuotaMode(quotaArgs({ ...args, quota: args.quota }, latencies[0] ?? 50, Number(args.seed), QUOTA_REGIONS), { json: args.json ?? '', out: outFile }, work, runChild, log);
+}
 try {
   log(`sizes ${sizes.join(', ')}; many ${many ? `${manyAggregators}x${manySize}` : 'none'}; large ${args.large ? largeSize : 'no'}; latency ${latencies.join(', ')} ms; work dir ${work}`);
   log('synthesizing the stack (the deployable bundles) and building the helper bundles');

@@ -5,6 +5,7 @@
 import { SHARDS, WRITE_ITEMS_PER_SECOND } from '../../../adapters/store/table-schema';
 import { STEPS } from '../../../core/workflow';
 import { kb, n, s1, x } from './format';
+import { quotaSection } from './quota';
 import { engineItems, MONITOR_KINDS, ratio, run, type BenchResults, type BundleMeasure, type RunMeasure, type ScenarioResult } from './results';
 import { TARGETS } from './targets';
 import { evaluateTargets, type Verdict } from './verdicts';
@@ -57,6 +58,7 @@ export function renderReport(results: BenchResults): string {
   p('npm run bench                      # 1,000 / 10,000 / 100,000 sources and 10 x 10,000 at 50 ms per Config call');
   p('npm run bench -- --large           # and 370,000 sources in one aggregator (about 25 minutes more)');
   p('npm run bench -- --quick           # 1,000 and 10,000 sources and 3 x 1,000 at 0 ms');
+  p('npm run bench -- --quota 10 --sources 20000   # a full read under a Config quota of 10 req/s, cold and seeded');
   p('```');
   p();
   p("The app is synthesized as `cdk deploy` would; the worker's and the dispatcher's esbuild bundles, Handler, Timeout,");
@@ -156,6 +158,7 @@ export function renderReport(results: BenchResults): string {
   p();
   p(`Allowed: ${n(TARGETS.peakWritesPerKey)} writes/s per partition key.`);
   p();
+  for (const line of quotaSection(results.quota)) p(line);
   return `${lines.join('\n')}\n`;
 }
 

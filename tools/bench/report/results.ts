@@ -2,7 +2,7 @@
  * The benchmark's results as tools/bench/run.ts records them (the input of the verdicts and the report), and the
  * accessors the verdicts and the report share.
  */
-import type { StepName } from '../../../core/workflow';
+import type { RateState, StepName } from '../../../core/workflow';
 import type { StepStats } from '../engine';
 import type { PeakRate, WriteCounts } from '../measure';
 
@@ -87,6 +87,30 @@ export interface ScenarioResult {
   readonly durationMs: number;
 }
 
+/** One read of N sources under a Config quota of R req/s (`--quota`), by the worker's own process setup. */
+export interface QuotaMeasure {
+  /** R: the fake Config's account-wide requests per sliding second. */
+  readonly quota: number;
+  readonly sources: number;
+  readonly aggregators: number;
+  readonly latencyMs: number;
+  /** cold: a first run's limiter; seeded: started from what the cold read learned, as the next round is. */
+  readonly start: 'cold' | 'seeded';
+  readonly seed?: RateState;
+  readonly outcome: 'ok' | 'error';
+  readonly error?: string;
+  /** The read alone (in the child process), ms. */
+  readonly wallMs: number;
+  /** The floor the quota sets: the pages (N/100) at R per second, ms. */
+  readonly floorMs: number;
+  readonly pages: number;
+  /** Requests the fake Config received, and how many of them it throttled. */
+  readonly requests: number;
+  readonly throttled: number;
+  /** What the limiter had learned at the end. */
+  readonly state?: RateState;
+}
+
 export interface Machine {
   readonly cpu: string;
   readonly cores: number;
@@ -122,6 +146,8 @@ export interface BenchResults {
   /** Absent when the dispatcher could not be built. */
   readonly dispatcher?: BundleMeasure & { readonly source: 'template' | 'built' };
   readonly scenarios: readonly ScenarioResult[];
+  /** `--quota` reads, when measured (absent in older results). */
+  readonly quota?: readonly QuotaMeasure[];
 }
 
 export const run = (s: ScenarioResult, kind: RunKind) => s.runs.find((r) => r.kind === kind);
@@ -129,3 +155,4 @@ export const ratio = (r: RunMeasure | undefined, bare: BareMeasure) => (r ? r.wa
 /** Items the monitor itself writes (states, history, aggregator records, run summaries); the rest are the engine's working items. */
 export const MONITOR_KINDS = ['CUR', 'SRC', 'AGG', 'RUNS'] as const;
 export const engineItems = (w: WriteCounts) => Object.entries(w.byKind).filter(([k]) => !(MONITOR_KINDS as readonly string[]).includes(k)).reduce((sum, [, v]) => sum + v, 0);
+export const quotaRatio = (q: QuotaMeasure) => q.wallMs / q.floorMs;

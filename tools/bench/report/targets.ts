@@ -11,4 +11,6 @@ export const TARGETS = {
   rssMb: 256,
   bundleBytes: 1_000_000,
   initMs: 150,
+  /** Under a Config quota of R req/s, a full read of N sources within this many times N/(100 R) s (seeded). */
+  quotaRatio: 1.1,
 } as const;

@@ -1,6 +1,7 @@
 /** The targets, evaluated on the benchmark's results: every verdict in the report is computed here. */
 import { STEPS } from '../../../core/workflow';
 import { kb, n, s1, x } from './format';
+import { quotaTarget } from './quota';
 import { engineItems, MONITOR_KINDS, ratio, run, type BenchResults, type RunMeasure, type ScenarioResult } from './results';
 import { TARGETS } from './targets';
 
@@ -125,5 +126,6 @@ export function evaluateTargets(results: BenchResults): TargetResult[] {
       verdict: verdict(b.init.medianMs < TARGETS.initMs),
     });
   }
+  out.push(quotaTarget(results.quota));
   return out;
 }

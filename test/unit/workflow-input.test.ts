@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { isStepEvent, parseStepInput, StepInputError } from '../../core/workflow-input';
+import { metaAfterObligation } from '../../core/aggregator-record';
+import { AT } from '../support/builders';
+
+describe('parseStepInput', () => {
+  it('names an unknown step and the allowed ones', () => {
+    expect(() => parseStepInput({ step: 'plan' })).toThrow(new StepInputError('Unknown step "plan". Allowed: begin, read, reconcile, notify, finalize.'));
+  });
+
+  it('names the field of a step input that is wrong', () => {
+    expect(() => parseStepInput({ step: 'reconcile', runAt: AT, unit: { aggregator: 'org', shards: [] }, progress: null })).toThrow(
+      /Invalid input of step "reconcile": unit\.shards: /,
+    );
+    expect(() => parseStepInput({ step: 'begin', at: 'yesterday', carried: [] })).toThrow(/at: an ISO 8601 time/);
+  });
+
+  it('takes every step as the state machine sends it', () => {
+    const inputs = [
+      { step: 'begin', at: AT, carried: [{ aggregator: 'org', monitorErrorNotifiedAt: AT }] },
+      { step: 'read', runAt: AT, rate: { rate: 5, ceiling: null } },
+      { step: 'reconcile', runAt: AT, unit: { aggregator: 'org', shards: [0, 1] }, progress: { done: false, shardIndex: 1, bucket: 0 } },
+      { step: 'notify', runAt: AT, aggregator: 'org' },
+      { step: 'finalize', runAt: AT, notified: [{ aggregator: 'org', published: 1, obligation: null }] },
+    ];
+    for (const input of inputs) expect(parseStepInput(input)).toEqual(input);
+  });
+
+  it('tells a step event from the old scheduled event', () => {
+    expect([{ step: 'begin' }, { time: AT }, null, 'x'].map(isStepEvent)).toEqual([true, false, false, false]);
+  });
+});
+
+describe('metaAfterObligation', () => {
+  it('records an accepted monitor-error notice, and clears the error for an accepted recovery', () => {
+    // Arrange
+    const error = { code: 'AccessDeniedException', message: 'denied', since: AT };
+    // Act
+    const failed = metaAfterObligation({ aggregator: 'org', totalSources: 3 }, { monitorError: error, monitorErrorNotifiedAt: AT });
+    const recovered = metaAfterObligation(failed, { monitorErrorNotifiedAt: AT });
+    // Assert
+    expect(failed).toEqual({ aggregator: 'org', totalSources: 3, monitorError: error, monitorErrorNotifiedAt: AT });
+    expect(recovered).toEqual({ aggregator: 'org', totalSources: 3 });
+  });
+});
