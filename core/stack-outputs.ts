@@ -9,5 +9,7 @@ export const OUTPUTS = {
   topicArn: 'TopicArn',
   alarmTopicArn: 'AlarmTopicArn',
   functionName: 'FunctionName',
+  dispatcherName: 'DispatcherName',
+  stateMachineArn: 'StateMachineArn',
   dashboardUrl: 'DashboardUrl',
 } as const;

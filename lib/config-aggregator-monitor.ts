@@ -10,17 +10,20 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { READER_TABLE_ACTIONS } from '../adapters/store/table-schema';
 import { MONITOR_METRICS, createMonitorAlarms, type MonitorAlarms } from './monitor/alarms';
 import { createMonitorDashboard } from './monitor/dashboard';
+import { createDispatcher } from './monitor/dispatcher';
 import { createMonitorKey } from './monitor/encryption';
-import { createMonitorFunction } from './monitor/function';
+import { WORKER_TIMEOUT, createMonitorFunction } from './monitor/function';
 import { acknowledgeNagFindings } from './monitor/nag';
 import { createNotifications } from './monitor/notifications';
 import { resolveProps, type ConfigAggregatorMonitorProps } from './monitor/props';
 import { createMonitorTable } from './monitor/table';
 import { createReportBucket } from './monitor/report-bucket';
+import { createWorkflow } from './monitor/workflow';
 import { REPORT_PREFIX } from '../core/report/location';
 import { SettingsError } from '../core/settings';
 
@@ -37,8 +40,9 @@ export {
 } from './monitor/props';
 
 /**
- * Watches AWS Config aggregators: a scheduled function reads every aggregator's source status, keeps the
- * current state and its history in DynamoDB, and publishes alerts to SNS. Alarms cover the monitor itself.
+ * Watches AWS Config aggregators: at each scheduled tick a dispatcher starts one run of a Step Functions state
+ * machine, whose steps (the monitor's function) read every aggregator's source status, keep the current state and its
+ * history in DynamoDB, and publish alerts to SNS. Alarms cover the monitor itself.
  *
  * Each concern is built in its own file under `monitor/`, as a child of this construct with the id it always had,
  * so the resources' logical ids (and a deployed table) stay where they are.
@@ -51,14 +55,20 @@ export class ConfigAggregatorMonitor extends Construct {
   public readonly alarmTopic: sns.Topic;
   /** The monitor's key: it encrypts the log group, and the topic when the construct creates it. */
   public readonly key: kms.Key;
+  /** The monitor's function: each Task of the state machine runs one of its steps. */
   public readonly function: nodejs.NodejsFunction;
   public readonly role: iam.Role;
   public readonly logGroup: logs.LogGroup;
-  /** Receives scheduled invocations that failed every attempt, from Lambda or from EventBridge. */
+  /** The run: a Standard state machine, one execution per scheduled tick, one at a time. */
+  public readonly stateMachine: sfn.StateMachine;
+  /** What the schedule invokes: starts the tick's execution, or records the tick as skipped. */
+  public readonly dispatcher: nodejs.NodejsFunction;
+  public readonly dispatcherRole: iam.Role;
+  /** Receives scheduled ticks that failed every attempt, from Lambda or from EventBridge. */
   public readonly dlq: sqs.Queue;
   public readonly rule: events.Rule;
   /**
-   * The function's security group when it runs in `vpc` (allow it in the VPC endpoints' security groups);
+   * The functions' security group when they run in `vpc` (allow it in the VPC endpoints' security groups);
    * undefined otherwise.
    */
   public readonly securityGroup?: ec2.SecurityGroup;
@@ -91,18 +101,31 @@ export class ConfigAggregatorMonitor extends Construct {
     this.function = parts.function;
     this.role = parts.role;
     this.logGroup = parts.logGroup;
-    this.dlq = parts.dlq;
-    this.rule = parts.rule;
     this.securityGroup = parts.securityGroup;
     this.chatTopic = parts.integrations.chatTopic;
+    const workflow = createWorkflow(this, resolved, { worker: this.function, key: this.key, workerTimeout: WORKER_TIMEOUT });
+    this.stateMachine = workflow.stateMachine;
+    const dispatcher = createDispatcher(this, resolved, {
+      table: this.table,
+      key: this.key,
+      stateMachine: this.stateMachine,
+      ...(parts.network ? { network: parts.network } : {}),
+    });
+    this.dispatcher = dispatcher.function;
+    this.dispatcherRole = dispatcher.role;
+    this.dlq = dispatcher.dlq;
+    this.rule = dispatcher.rule;
 
     const period = resolved.schedule.alarmPeriodSeconds;
     this.alarmPeriod = Duration.seconds(period);
-    this.alarms = createMonitorAlarms(this, { function: this.function, dlq: this.dlq, topic: this.alarmTopic }, period);
-    this.dashboard = createMonitorDashboard(this, { function: this.function, alarms: this.alarms }, period);
+    this.alarms = createMonitorAlarms(this, { stateMachine: this.stateMachine, dlq: this.dlq, topic: this.alarmTopic }, period);
+    this.dashboard = createMonitorDashboard(this, { function: this.function, stateMachine: this.stateMachine, alarms: this.alarms }, period);
     acknowledgeNagFindings({
       table: this.table,
       role: this.role,
+      dispatcherRole: this.dispatcherRole,
+      stateMachine: this.stateMachine,
+      stateMachineRole: workflow.role,
       topicKey: notifications.key,
       dlq: this.dlq,
       discovers: resolved.aggregators.length === 0,
@@ -127,6 +150,15 @@ export class ConfigAggregatorMonitor extends Construct {
    */
   public metricFailedSources(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return MONITOR_METRICS.failedSources(this.alarmPeriod, options);
+  }
+
+  /**
+   * Scheduled ticks the dispatcher skipped because the previous run was still going: what the
+   * `runOutlastedSchedule` alarm watches. The executions' own metrics are on `stateMachine` (`metricFailed()`, ...).
+   * @default - Sum over the alarms' period (the schedule's, at most 12 hours)
+   */
+  public metricSkippedRuns(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return MONITOR_METRICS.skippedRuns(this.alarmPeriod, options);
   }
 
   /**

@@ -37,8 +37,16 @@ export class MonitorStack extends Stack {
       value: this.monitor.alarmTopic.topicArn,
     });
     new CfnOutput(this, OUTPUTS.functionName, {
-      description: 'The scheduled check function (invoke it to run a check now)',
+      description: "The monitor's function: each step of a run (a Task of the state machine) is one of its invocations",
       value: this.monitor.function.functionName,
+    });
+    new CfnOutput(this, OUTPUTS.dispatcherName, {
+      description: 'What the schedule invokes to start a run (invoke it asynchronously to run a check now)',
+      value: this.monitor.dispatcher.functionName,
+    });
+    new CfnOutput(this, OUTPUTS.stateMachineArn, {
+      description: 'The run: one execution per scheduled tick (its history is in the Step Functions console)',
+      value: this.monitor.stateMachine.stateMachineArn,
     });
     new CfnOutput(this, OUTPUTS.dashboardUrl, {
       description: 'CloudWatch dashboard',

@@ -1,14 +1,18 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { TELEMETRY } from '../../core/telemetry';
-import { serviceMetric, type MonitorAlarms } from './alarms';
+import { MONITOR_METRICS, serviceMetric, type MonitorAlarms } from './alarms';
 
-/** Sources per status per aggregator, runs, errors, durations and the alarms, over the schedule's period. */
+/**
+ * Sources per status per aggregator, runs, errors, durations, the run's executions, skipped ticks and the alarms,
+ * over the schedule's period.
+ */
 export function createMonitorDashboard(
   scope: Construct,
-  parts: { readonly function: lambda.IFunction; readonly alarms: MonitorAlarms },
+  parts: { readonly function: lambda.IFunction; readonly stateMachine: sfn.IStateMachine; readonly alarms: MonitorAlarms },
   periodSeconds: number,
 ): cloudwatch.Dashboard {
   const period = Duration.seconds(periodSeconds);
@@ -57,6 +61,31 @@ export function createMonitorDashboard(
       ],
     }),
     new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: 12, height: 6, alarms: Object.values(parts.alarms) }),
+  );
+  const sm = parts.stateMachine;
+  dashboard.addWidgets(
+    new cloudwatch.GraphWidget({
+      title: 'Executions',
+      width: 8,
+      left: [
+        sm.metricStarted({ statistic: 'Sum', period, label: 'Started' }),
+        sm.metricSucceeded({ statistic: 'Sum', period, label: 'Succeeded' }),
+        sm.metricFailed({ statistic: 'Sum', period, label: 'Failed' }),
+      ],
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Execution time (ms)',
+      width: 8,
+      left: [
+        sm.metricTime({ statistic: 'p50', period, label: 'Execution p50' }),
+        sm.metricTime({ statistic: 'Maximum', period, label: 'Execution max' }),
+      ],
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Skipped ticks (a run outlasted the schedule)',
+      width: 8,
+      left: [MONITOR_METRICS.skippedRuns(period, { label: 'Skipped runs' })],
+    }),
   );
   return dashboard;
 }

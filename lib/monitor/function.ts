@@ -1,24 +1,20 @@
 import { ArnFormat, Aws, Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { settingsToEnvironment } from '../../core/settings';
 import { TELEMETRY } from '../../core/telemetry';
 import { HANDLER_TABLE_ACTIONS } from '../../adapters/store/table-schema';
 import { functionCodeProps } from './function-code';
 import { createIntegrations, type MonitorIntegrations } from './integrations';
-import { createFunctionNetwork } from './network';
+import { createFunctionNetwork, type FunctionNetwork } from './network';
 import { grantReportWrites } from './report-bucket';
 import type { ResolvedProps } from './props';
 
@@ -35,35 +31,33 @@ export const CONFIG_ACTIONS = [SOURCES_STATUS_ACTION, DISCOVERY_ACTION] as const
  */
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
+/**
+ * The function's timeout, Lambda's longest: 100,000 sources are 1,000 pages of 100 read in sequence, 150 s at 150 ms a
+ * page, and a read round stops itself a margin before it and returns `done: false` (the next round continues).
+ */
+export const WORKER_TIMEOUT = Duration.minutes(15);
+
 export interface MonitorFunction {
   readonly function: nodejs.NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
-  /** Receives scheduled invocations that failed every attempt, from Lambda or from EventBridge. */
-  readonly dlq: sqs.Queue;
-  readonly rule: events.Rule;
+  /** Where the function runs in the user's VPC (the dispatcher runs there too), when it does. */
+  readonly network?: FunctionNetwork;
   /** The function's security group, when it runs in a VPC. */
   readonly securityGroup?: ec2.SecurityGroup;
   /** The events' bus, the findings' grant, the chat topic and channels. */
   readonly integrations: MonitorIntegrations;
 }
 
-/** The scheduled function, its role, log group and dead-letter queue, with the grants it needs and no more. */
+/**
+ * The monitor's function (the worker: every Task of the run's state machine invokes it, synchronously), its role and
+ * log group, with the grants it needs and no more.
+ */
 export function createMonitorFunction(
   scope: Construct,
   props: ResolvedProps,
   resources: { readonly table: dynamodb.Table; readonly topic: sns.ITopic; readonly key: kms.IKey; readonly reportBucket?: s3.IBucket },
 ): MonitorFunction {
-  const dlq = new sqs.Queue(scope, 'DeadLetterQueue', {
-    encryption: sqs.QueueEncryption.SQS_MANAGED,
-    enforceSSL: true,
-    retentionPeriod: Duration.days(14),
-    // This queue is a dead-letter queue (of Lambda's on-failure destination and of the schedule target); CT.SQS.PR.1
-    // takes a RedriveAllowPolicy for one. allowAll lets only queues of this account and region name it as their
-    // dead-letter queue (Amazon SQS Developer Guide, RedriveAllowPolicy); none does.
-    redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
-  });
-
   // Encrypted with the monitor's key (CT.CLOUDWATCH.PR.3); the key policy lets CloudWatch Logs use it.
   const logGroup = new logs.LogGroup(scope, 'LogGroup', { retention: props.logRetention, encryptionKey: resources.key });
   // Own role rather than the default one, which carries the AWSLambdaBasicExecutionRole managed policy
@@ -84,10 +78,11 @@ export function createMonitorFunction(
     runtime: FUNCTION_RUNTIME,
     architecture: lambda.Architecture.ARM_64,
     memorySize: 512,
-    // 100,000 sources are 1,000 pages of 100 read in sequence, 150 s at 150 ms a page: ample headroom, and the
-    // handler stops itself, loudly, before this deadline.
-    timeout: Duration.minutes(15),
-    reservedConcurrentExecutions: props.reserveConcurrency ? 1 : undefined,
+    timeout: WORKER_TIMEOUT,
+    // The state machine runs up to reconcileConcurrency Tasks at once (its Map states), and only one execution runs
+    // at a time (the dispatcher): reserving that many keeps the Map's invocations from being throttled by other
+    // functions of the account, and caps the function at what the run needs.
+    reservedConcurrentExecutions: props.reserveConcurrency ? props.reconcileConcurrency : undefined,
     role,
     ...(network ? { vpc: network.vpc, vpcSubnets: network.vpcSubnets, securityGroups: [network.securityGroup] } : {}),
     logGroup,
@@ -115,21 +110,16 @@ export function createMonitorFunction(
       POWERTOOLS_METRICS_NAMESPACE: TELEMETRY.namespace,
       POWERTOOLS_LOG_LEVEL: 'INFO',
     },
-    retryAttempts: 2,
-    onFailure: new destinations.SqsDestination(dlq),
+    // No asynchronous-invocation settings: Step Functions invokes the function synchronously (RequestResponse), and
+    // retries it with the state machine's own Retry; the schedule's retries and dead-letter queue are the
+    // dispatcher's (lib/monitor/dispatcher.ts).
   });
 
   for (const statement of functionStatements(scope, props, resources.table)) role.addToPrincipalPolicy(statement);
   resources.topic.grantPublish(fn);
   if (resources.reportBucket) grantReportWrites(resources.reportBucket, role);
 
-  const rule = new events.Rule(scope, 'Schedule', {
-    description: 'Runs the config-aggregator-watch check',
-    schedule: events.Schedule.expression(props.schedule.expression),
-    targets: [new targets.LambdaFunction(fn, { deadLetterQueue: dlq, retryAttempts: 2 })],
-  });
-
-  return { function: fn, role, logGroup, dlq, rule, integrations, ...(network ? { securityGroup: network.securityGroup } : {}) };
+  return { function: fn, role, logGroup, integrations, ...(network ? { network, securityGroup: network.securityGroup } : {}) };
 }
 
 /**
@@ -163,7 +153,7 @@ function functionStatements(scope: Construct, props: ResolvedProps, table: dynam
  * Lambda writes with the function's role is not documented; this grant, usable only through CloudWatch Logs and
  * only for this log group, makes either answer work.
  */
-function logsKeyStatement(scope: Construct, logGroup: logs.LogGroup, key: kms.IKey): iam.PolicyStatement {
+export function logsKeyStatement(scope: Construct, logGroup: logs.LogGroup, key: kms.IKey): iam.PolicyStatement {
   return new iam.PolicyStatement({
     actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
     resources: [key.keyArn],

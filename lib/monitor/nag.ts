@@ -3,6 +3,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 
 /**
  * Acknowledges the cdk-nag (v3, CDK policy validation) findings that are deliberate, each on the narrowest
@@ -11,6 +12,9 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 export function acknowledgeNagFindings(parts: {
   readonly table: dynamodb.Table;
   readonly role: iam.Role;
+  readonly dispatcherRole: iam.Role;
+  readonly stateMachine: sfn.StateMachine;
+  readonly stateMachineRole: iam.Role;
   /** The topic's key, when the construct encrypts a topic of its own. */
   readonly topicKey?: kms.Key;
   readonly dlq: sqs.Queue;
@@ -48,21 +52,24 @@ export function acknowledgeNagFindings(parts: {
         `${onStar.join('; ')}. No other action is granted on "*".`,
     });
   }
-  if (parts.subnetIds) {
-    policy.acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]',
-      reason:
-        'Lambda creates and deletes the interfaces of the function with its execution role; their ids are not ' +
-        'known in advance. Limited to the interface actions the Lambda Developer Guide lists, in this account and ' +
-        'region; CreateNetworkInterface is also limited to the function\'s subnets and security group.',
-    });
-    for (const id of parts.subnetIds) {
-      policy.acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:*:subnet/${nagRendering(Stack.of(parts.role), id)}]`,
+  for (const role of [parts.role, parts.dispatcherRole]) {
+    const roleNag = Validations.of(role);
+    if (parts.subnetIds) {
+      roleNag.acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]',
         reason:
-          'The account of a subnet ARN is the VPC owner\'s, which differs from this account for a subnet shared ' +
-          'through AWS RAM; the subnet id itself is unique.',
+          'Lambda creates and deletes the interfaces of the function with its execution role; their ids are not ' +
+          'known in advance. Limited to the interface actions the Lambda Developer Guide lists, in this account and ' +
+          'region; CreateNetworkInterface is also limited to the function\'s subnets and security group.',
       });
+      for (const id of parts.subnetIds) {
+        roleNag.acknowledge({
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:*:subnet/${nagRendering(Stack.of(role), id)}]`,
+          reason:
+            'The account of a subnet ARN is the VPC owner\'s, which differs from this account for a subnet shared ' +
+            'through AWS RAM; the subnet id itself is unique.',
+        });
+      }
     }
   }
   if (parts.topicKey) {
@@ -73,10 +80,42 @@ export function acknowledgeNagFindings(parts: {
         "grant is on this topic's key only.",
     });
   }
+  if (parts.subnetIds) {
+    Validations.of(parts.dispatcherRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Granted on "*", which the Service Authorization Reference requires of actions without a resource type: ' +
+        'ec2:DescribeNetworkInterfaces (in a VPC, for Lambda to manage its interfaces). No other action is granted on "*".',
+    });
+  }
+  const stack = Stack.of(parts.stateMachine);
+  const stateMachineName = nagRendering(stack, parts.stateMachine.stateMachineName);
+  Validations.of(parts.dispatcherRole).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stateMachineName}:*]`,
+    reason:
+      "states:DescribeExecution takes the execution resource type; executions are named after their scheduled " +
+      "tick, so they are not known in advance. Limited to this state machine's executions and to DescribeExecution.",
+  });
+  Validations.of(parts.stateMachineRole).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'Granted on "*", which the Service Authorization Reference requires of actions without a resource type: the ' +
+      'CloudWatch Logs log-delivery actions Step Functions logging needs (logs:CreateLogDelivery, GetLogDelivery, ' +
+      'UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, ' +
+      'DescribeLogGroups) and the X-Ray tracing actions (xray:PutTraceSegments, PutTelemetryRecords, ' +
+      'GetSamplingRules, GetSamplingTargets). The role invokes nothing but the monitor\'s function.',
+  });
+  Validations.of(parts.stateMachine).acknowledge({
+    id: 'AwsSolutions-SF1',
+    reason:
+      'Logs errors (level ERROR, without execution data) rather than ALL: the execution history already keeps ' +
+      'every event of an execution, with its input and output, for 90 days after it closes (Step Functions ' +
+      'quotas), and logging every state of every run would copy aggregator names and counts into a second place.',
+  });
   Validations.of(parts.dlq).acknowledge({
     id: 'AwsSolutions-SQS3',
     reason:
-      "This queue is itself the dead-letter queue (the function's on-failure destination and the schedule " +
+      "This queue is itself the dead-letter queue (the dispatcher's on-failure destination and the schedule " +
       "target's DLQ), and it is alarmed; a dead-letter queue for it would never be read.",
   });
 }

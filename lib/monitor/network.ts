@@ -48,6 +48,18 @@ export function createFunctionNetwork(
   });
   securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs (VPC endpoints or NAT)');
 
+  const placed = { vpc: network.vpc, vpcSubnets, securityGroup };
+  grantNetworkInterfaces(scope, placed, role);
+  return placed;
+}
+
+/**
+ * What Lambda needs, with a function's execution role, to manage the network interfaces of a function placed as
+ * `network` says (the worker and the dispatcher share the placement and its security group).
+ */
+export function grantNetworkInterfaces(scope: Construct, network: FunctionNetwork, role: iam.Role): void {
+  const { subnetIds } = network.vpc.selectSubnets(network.vpcSubnets);
+  const securityGroup = network.securityGroup;
   const stack = Stack.of(scope);
   const ec2Arn = (resource: string, resourceName: string, account?: string) =>
     stack.formatArn({ service: 'ec2', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME, ...(account ? { account } : {}) });
@@ -66,5 +78,4 @@ export function createFunctionNetwork(
   );
   // No resource type in the Service Authorization Reference: only "*" allows it.
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ec2:DescribeNetworkInterfaces'], resources: ['*'] }));
-  return { vpc: network.vpc, vpcSubnets, securityGroup };
 }

@@ -88,7 +88,7 @@ describe('with an existing topic', () => {
 
   it('sends every alarm to the alarm topic, not to the existing topic', () => {
     const alarms = Object.values(s.template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(4);
+    expect(alarms).toHaveLength(5);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: logicalId(s.subject.alarmTopic) }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: logicalId(s.subject.alarmTopic) }]);

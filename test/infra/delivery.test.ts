@@ -1,7 +1,7 @@
 /**
  * Every delivery an AWS service makes to a resource of the stack (alarm notifications to the topic, dead letters
- * and invocations from the schedule, failed invocations to the dead-letter queue, log events into the encrypted
- * log group) is allowed by the resource and key policies on its way.
+ * and invocations from the schedule, failed invocations to the dead-letter queue, the state machine's Task
+ * invocations of the function, log events into the encrypted log groups) is allowed by the policies on its way.
  */
 import { describe, expect, it } from 'vitest';
 import type { Template } from '../support/cloudformation';
@@ -25,11 +25,13 @@ describe.each(Object.entries(VARIANTS))('the %s stack', (name, context) => {
   it('lets every service deliver what the template wires it to', () => {
     const deliveries = deliveriesOf(template);
     const alarmActions = deliveries.filter((d) => /^(AlarmActions|OKActions) of /.test(d.what));
-    // Four alarms, each notifying the stack's own alarm topic on ALARM and OK, with an existing notices topic too.
-    expect(alarmActions).toHaveLength(8);
+    // Five alarms, each notifying the stack's own alarm topic on ALARM and OK, with an existing notices topic too.
+    expect(alarmActions).toHaveLength(10);
     expect(deliveries.map((d) => d.what.replace(/ of \S+ to \S+| of \S+ by \S+| of \S+ with \S+/, ''))).toEqual(
-      expect.arrayContaining(['dead letters', 'invocations', 'failed invocations', 'encryption']),
+      expect.arrayContaining(['dead letters', 'invocations', 'failed invocations', 'task invocations', 'encryption']),
     );
+    // The worker's, the dispatcher's and the state machine's log groups.
+    expect(deliveries.filter((d) => d.what.startsWith('encryption of '))).toHaveLength(3);
     expect(refusedDeliveries(deliveries)).toEqual([]);
   });
 });
@@ -45,7 +47,7 @@ describe('the check', () => {
       doc.Statement = doc.Statement.filter((s) => s.Sid !== 'AllowThisAccountsAlarmsToPublish');
     }
     const refused = refusedDeliveries(deliveriesOf(old));
-    expect(refused).toHaveLength(8);
+    expect(refused).toHaveLength(10);
     expect(refused[0]).toMatch(/topic policy of \S+ refuses sns:Publish/);
   });
 
@@ -54,7 +56,7 @@ describe('the check', () => {
       ...d,
       checks: d.checks.map((c) => ({ ...c, request: { ...c.request, context: { ...c.request.context, 'aws:SourceAccount': '210987654321' } } })),
     }));
-    expect(refusedDeliveries(deliveries).filter((r) => r.includes('sns:Publish'))).toHaveLength(8);
+    expect(refusedDeliveries(deliveries).filter((r) => r.includes('sns:Publish'))).toHaveLength(10);
   });
 
   it('refuses CloudWatch Logs another log group', () => {
@@ -63,6 +65,20 @@ describe('the check', () => {
       ...d,
       checks: d.checks.map((c) => ({ ...c, request: { ...c.request, context: { 'kms:EncryptionContext:aws:logs:arn': 'arn:aws:logs:us-west-2:210987654321:log-group:x' } } })),
     }));
-    expect(refusedDeliveries(other)).toHaveLength(3);
+    expect(refusedDeliveries(other)).toHaveLength(9);
+  });
+
+  it("refuses the state machine's Task invocations when its role may invoke only a version of the function", () => {
+    const narrowed = structuredClone(template);
+    for (const r of Object.values(narrowed.Resources)) {
+      if (r.Type !== 'AWS::IAM::Policy') continue;
+      const doc = r.Properties?.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] };
+      for (const st of doc.Statement) {
+        if (st.Action === 'lambda:InvokeFunction') st.Resource = { 'Fn::Join': ['', [st.Resource, ':1']] };
+      }
+    }
+    const refused = refusedDeliveries(deliveriesOf(narrowed));
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatch(/^task invocations of \S+ by \S+: identity policy of \S+ refuses lambda:InvokeFunction/);
   });
 });

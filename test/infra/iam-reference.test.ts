@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { TemplatePolicy } from '../support/cloudformation';
 import { templatePolicies, type Template } from '../support/cloudformation';
 import { TEST_ENV, statementViolations, templateViolations, testResolver } from '../support/policy-check';
-import { INTEGRATIONS_CONTEXT, VPC_CONTEXT, logicalId, synthStack } from './support';
+import { STATE_MACHINE_STAR_ACTIONS } from '../../lib/monitor/workflow';
+import { INTEGRATIONS_CONTEXT, VPC_CONTEXT, logicalId, roleStatements, synthStack } from './support';
 
 const VARIANTS: Record<string, Record<string, unknown>> = {
   'discovery (no aggregators)': {},
@@ -38,8 +39,17 @@ describe.each(Object.entries(VARIANTS))('with %s', (_name, context) => {
       // Alone, or with other actions without resource type (minimizePolicies merges statements on "*").
       expect(discovery.map((st) => [st.Effect, st.Resource])).toEqual([['Allow', '*']]);
     }
-    const onStar = statements.filter((st) => st.Resource === '*').flatMap((st) => [st.Action].flat());
-    expect(onStar.filter((a) => a !== DISCOVERY && a !== 'ec2:DescribeNetworkInterfaces')).toEqual([]);
+    // On "*" only actions without resource type: the function's discovery, Lambda's interface listing in a VPC,
+    // and the state machine's log delivery and tracing, on its own role.
+    const stateMachineRole = logicalId(s.subject.monitor.stateMachine.role);
+    const onStarOf = (role: string) =>
+      roleStatements(s.template, role).filter((st) => st.Resource === '*').flatMap((st) => [st.Action].flat());
+    expect(onStarOf(stateMachineRole).sort()).toEqual([...STATE_MACHINE_STAR_ACTIONS].sort());
+    const otherRoles = Object.keys(s.template.findResources('AWS::IAM::Role')).filter((id) => id !== stateMachineRole);
+    expect(otherRoles).toEqual(expect.arrayContaining([logicalId(s.subject.monitor.role), logicalId(s.subject.monitor.dispatcherRole)]));
+    for (const role of otherRoles) {
+      expect(onStarOf(role).filter((a) => a !== DISCOVERY && a !== 'ec2:DescribeNetworkInterfaces')).toEqual([]);
+    }
     const sources = statements.filter((st) => [st.Action].flat().includes(SOURCES));
     expect(sources).toEqual([
       { Effect: 'Allow', Action: SOURCES, Resource: `arn:aws:config:${TEST_ENV.region}:${TEST_ENV.accountId}:config-aggregator/*` },

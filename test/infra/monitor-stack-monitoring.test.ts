@@ -38,19 +38,39 @@ describe('alarms', () => {
   const topicActions = () => ({ AlarmActions: [ref(m.alarmTopic)], OKActions: [ref(m.alarmTopic)] });
   const service = [{ Name: TELEMETRY.dimensions.service, Value: TELEMETRY.service }];
 
-  it('alarms on any function error', () => {
+  it("alarms on any failed execution of the run's state machine, over the schedule's period", () => {
     s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Errors',
-      Dimensions: [{ Name: 'FunctionName', Value: ref(m.function) }],
+      Namespace: 'AWS/States',
+      MetricName: 'ExecutionsFailed',
+      Dimensions: [{ Name: 'StateMachineArn', Value: ref(m.stateMachine) }],
       Statistic: 'Sum',
-      Period: 300,
+      Period: 900,
       EvaluationPeriods: 1,
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
       ...topicActions(),
     });
+  });
+
+  it('alarms when a tick was skipped because a run outlasted the schedule, and clears at a period without one', () => {
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: TELEMETRY.namespace,
+      MetricName: TELEMETRY.metrics.skippedRuns,
+      Dimensions: service,
+      Statistic: 'Sum',
+      Period: 900,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      ...topicActions(),
+    });
+  });
+
+  it("has no alarm on the function's own errors (a retried step is no failed run)", () => {
+    const metrics = Object.values(s.template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.MetricName);
+    expect(metrics).not.toContain('Errors');
   });
 
   it('alarms when no run succeeded within two schedule periods, silence included', () => {
@@ -99,8 +119,8 @@ describe('alarms', () => {
     });
   });
 
-  it('exposes the four alarms, each notifying the topic', () => {
-    expect(Object.keys(m.alarms).sort()).toEqual(['deadLetters', 'errors', 'failedSources', 'noSuccessfulRun']);
+  it('exposes the five alarms, each notifying the topic', () => {
+    expect(Object.keys(m.alarms).sort()).toEqual(['deadLetters', 'executionsFailed', 'failedSources', 'noSuccessfulRun', 'runOutlastedSchedule']);
     const alarms = s.template.findResources('AWS::CloudWatch::Alarm');
     for (const alarm of Object.values(m.alarms)) {
       expect(alarms[logicalId(alarm)]?.Properties).toMatchObject(topicActions());
@@ -142,9 +162,28 @@ describe('dashboard', () => {
     expect(stats).toEqual(['p50', 'Maximum', 'Maximum']);
   });
 
+  it("graphs the run's executions, their time and the skipped ticks", () => {
+    const sm = `<{'Ref':'${logicalId(m.stateMachine)}'}>`;
+    const own = (metric: string) => [TELEMETRY.namespace, metric, 'service', TELEMETRY.service];
+    const lines = (title: string) =>
+      dashboardBody().widgets.find((w) => w.properties.title === title)?.properties.metrics as unknown[][];
+    const metrics = (title: string) => lines(title).map((line) => line.slice(0, -1));
+    const stats = (title: string) => lines(title).map((line) => (line[line.length - 1] as { stat: string }).stat);
+    expect(metrics('Executions')).toEqual(
+      ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed'].map((name) => ['AWS/States', name, 'StateMachineArn', sm]),
+    );
+    expect(stats('Executions')).toEqual(['Sum', 'Sum', 'Sum']);
+    expect(metrics('Execution time (ms)')).toEqual([
+      ['AWS/States', 'ExecutionTime', 'StateMachineArn', sm],
+      ['AWS/States', 'ExecutionTime', 'StateMachineArn', sm],
+    ]);
+    expect(stats('Execution time (ms)')).toEqual(['p50', 'Maximum']);
+    expect(metrics('Skipped ticks (a run outlasted the schedule)')).toEqual([own(TELEMETRY.metrics.skippedRuns)]);
+  });
+
   it('shows the alarms', () => {
     const widget = dashboardBody().widgets.find((w) => w.type === 'alarm');
-    expect(widget?.properties.alarms).toHaveLength(4);
+    expect(widget?.properties.alarms).toHaveLength(5);
   });
 });
 
@@ -155,12 +194,16 @@ describe('outputs', () => {
       topicArn: 'TopicArn',
       alarmTopicArn: 'AlarmTopicArn',
       functionName: 'FunctionName',
+      dispatcherName: 'DispatcherName',
+      stateMachineArn: 'StateMachineArn',
       dashboardUrl: 'DashboardUrl',
     });
     expect(Object.keys(s.template.findOutputs('*')).sort()).toEqual(Object.values(OUTPUTS).sort());
   });
 
-  it('outputs the table, topic and function names and the dashboard URL', () => {
+  it('outputs the table, topic, function, dispatcher and state machine and the dashboard URL', () => {
+    s.template.hasOutput('DispatcherName', { Value: ref(m.dispatcher) });
+    s.template.hasOutput('StateMachineArn', { Value: ref(m.stateMachine) });
     s.template.hasOutput('TableName', { Value: ref(m.table) });
     s.template.hasOutput('TopicArn', { Value: ref(m.topic) });
     s.template.hasOutput('AlarmTopicArn', { Value: ref(m.alarmTopic) });
@@ -183,6 +226,9 @@ describe('outputs', () => {
   });
 });
 
+/** The state machine's own role (the state machine holds it as an immutable wrapper). */
+const stateMachineRolePath = () => m.node.findChild('StateMachineRole').node.path;
+
 describe('cdk-nag AwsSolutions', () => {
   it('reports no error and no warning', () => {
     expect(nagViolations(s.app)).toEqual([]);
@@ -203,7 +249,13 @@ describe('cdk-nag AwsSolutions', () => {
           'config-aggregator/*]',
       },
       { path: m.dlq.node.path, id: 'AwsSolutions-SQS3' },
-    ]);
+      { path: m.stateMachine.node.path, id: 'AwsSolutions-SF1' },
+      { path: stateMachineRolePath(), id: 'AwsSolutions-IAM5[Resource::*]' },
+      {
+        path: m.dispatcherRole.node.path,
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${logicalId(m.stateMachine)}.Name>:*]`,
+      },
+    ].sort((a, b) => a.id.localeCompare(b.id)));
     for (const { reason } of found) expect(reason.length).toBeGreaterThan(60);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The stack as `npx cdk synth -c aggregators=org-aggregator -c emails=ops@example.com -c smsNumbers=+15555550100`
- * builds it: the notices topic, the alarm topic and the function's role.
+ * builds it: the notices topic, the alarm topic and the roles of the function, the dispatcher and the state machine.
  */
 import { ArnFormat } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { HANDLER_TABLE_ACTIONS } from '../../adapters/store/table-schema';
 import { CONFIG_ACTIONS } from '../../lib/config-aggregator-monitor';
 import type { MonitorStack } from '../../lib/monitor-stack';
+import { STATE_MACHINE_STAR_ACTIONS } from '../../lib/monitor/workflow';
 import {
   actionsOf,
   arnOf,
@@ -140,11 +141,6 @@ describe('function role', () => {
       { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: arnOf(m.logGroup) },
       {
         Effect: 'Allow',
-        Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
-        Resource: arnOf(m.dlq),
-      },
-      {
-        Effect: 'Allow',
         Action: CONFIG_ACTIONS[0],
         Resource: {
           'Fn::Join': [
@@ -198,5 +194,74 @@ describe('function role', () => {
     expect(actions).not.toContain('dynamodb:*');
     expect(statements.filter((st) => JSON.stringify(st.Resource) === '"*"')).toEqual([]);
     expect(statements.every((st) => st.Effect === 'Allow')).toBe(true);
+  });
+});
+
+/** The statement letting a role use the monitor key through CloudWatch Logs, for its own log group only. */
+const logsKey = (logGroupLogicalId: string) => ({
+  Effect: 'Allow',
+  Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+  Resource: arnOf(m.key),
+  Condition: {
+    StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] } },
+    ArnEquals: {
+      'kms:EncryptionContext:aws:logs:arn': {
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:', { Ref: logGroupLogicalId }]],
+      },
+    },
+  },
+});
+
+describe('dispatcher role', () => {
+  it('is assumed by Lambda only and has no managed policies', () => {
+    const role = s.template.findResources('AWS::IAM::Role')[logicalId(m.dispatcherRole)];
+    expect(role?.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+    ]);
+    expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('has exactly these statements: this state machine, its executions, PutItem, its log group and the dead-letter queue', () => {
+    // Arrange
+    const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
+    const logGroup = logicalId(m.dispatcher.node.scope!.node.findChild('DispatcherLogGroup'));
+    const executions = {
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':execution:', { 'Fn::GetAtt': [logicalId(m.stateMachine), 'Name'] }, ':*'],
+      ],
+    };
+    const expected = [
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroup, 'Arn'] } },
+      logsKey(logGroup),
+      { Effect: 'Allow', Action: ['states:ListExecutions', 'states:StartExecution'], Resource: ref(m.stateMachine) },
+      { Effect: 'Allow', Action: 'states:DescribeExecution', Resource: executions },
+      { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: arnOf(m.table) },
+      { Effect: 'Allow', Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], Resource: arnOf(m.dlq) },
+    ];
+    // Act
+    const statements = roleStatements(s.template, logicalId(m.dispatcherRole));
+    // Assert
+    expect(statements.sort(byJson)).toEqual(expected.sort(byJson));
+  });
+});
+
+describe('state machine role', () => {
+  const roleId = () => logicalId(m.node.findChild('StateMachineRole'));
+
+  it('is assumed by Step Functions only, has no managed policies, and is the state machine\'s', () => {
+    const role = s.template.findResources('AWS::IAM::Role')[roleId()];
+    expect(role?.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' } },
+    ]);
+    expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
+    s.template.hasResourceProperties('AWS::StepFunctions::StateMachine', { RoleArn: { 'Fn::GetAtt': [roleId(), 'Arn'] } });
+  });
+
+  it('may invoke the function (unqualified: no version or alias), deliver its logs and traces, and nothing else', () => {
+    expect(roleStatements(s.template, roleId())).toEqual([
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: arnOf(m.function) },
+      { Effect: 'Allow', Action: [...STATE_MACHINE_STAR_ACTIONS].sort(), Resource: '*' },
+    ]);
   });
 });

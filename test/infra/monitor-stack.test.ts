@@ -1,18 +1,20 @@
 /**
  * The stack as `npx cdk synth -c aggregators=org-aggregator -c emails=ops@example.com -c smsNumbers=+15555550100`
- * builds it, bundling the function for real: its resources, table, function, schedule and dead-letter queue.
+ * builds it, bundling the functions for real: its resources, table, function, dispatcher, schedule and dead-letter
+ * queue. The state machine's definition is test/infra/workflow.test.ts's.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Token } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS, ENV, settingsToEnvironment } from '../../core/settings';
 import { TELEMETRY } from '../../core/telemetry';
 import { createTableInput } from '../../adapters/store/table-schema';
 import type { MonitorStack } from '../../lib/monitor-stack';
-import { README_CONTEXT, arnOf, ref, synthStack, type Synthesized } from './support';
+import { README_CONTEXT, arnOf, logicalId, ref, synthStack, type Synthesized } from './support';
 
 let s: Synthesized<MonitorStack>;
 let assembly: CloudAssembly;
@@ -24,22 +26,29 @@ beforeAll(() => {
   assembly = s.app.synth();
 });
 
+/** The cdk.out directory of a function's asset. */
+function assetDir(fn: IConstruct): string {
+  const key = fnProps(fn)?.Code.S3Key as string;
+  return join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`);
+}
+
 describe('resources', () => {
   it('creates exactly the expected resources', () => {
     const counts: Record<string, number> = {
       'AWS::DynamoDB::Table': 1,
-      'AWS::Lambda::Function': 1,
+      'AWS::Lambda::Function': 2,
       'AWS::Lambda::EventInvokeConfig': 1,
-      'AWS::Logs::LogGroup': 1,
-      'AWS::IAM::Role': 1,
-      'AWS::IAM::Policy': 1,
+      'AWS::Logs::LogGroup': 3,
+      'AWS::IAM::Role': 3,
+      'AWS::IAM::Policy': 3,
+      'AWS::StepFunctions::StateMachine': 1,
       'AWS::SQS::Queue': 1,
       'AWS::Events::Rule': 1,
       'AWS::KMS::Key': 1,
       'AWS::SNS::Topic': 2,
       'AWS::SNS::TopicPolicy': 2,
       'AWS::SNS::Subscription': 4,
-      'AWS::CloudWatch::Alarm': 4,
+      'AWS::CloudWatch::Alarm': 5,
       'AWS::CloudWatch::Dashboard': 1,
     };
     for (const [type, count] of Object.entries(counts)) s.template.resourceCountIs(type, count);
@@ -82,14 +91,16 @@ describe('table', () => {
   });
 });
 
+const fnProps = (fn: IConstruct) => s.template.findResources('AWS::Lambda::Function')[logicalId(fn)]?.Properties;
+
 describe('function', () => {
-  it('runs Node.js 24 on arm64 with 512 MB, 15 minutes and one reserved execution', () => {
-    s.template.hasResourceProperties('AWS::Lambda::Function', {
+  it('runs Node.js 24 on arm64 with 512 MB, 15 minutes and as many reserved executions as the state machine runs at once', () => {
+    expect(fnProps(m.function)).toMatchObject({
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       MemorySize: 512,
       Timeout: 900,
-      ReservedConcurrentExecutions: 1,
+      ReservedConcurrentExecutions: DEFAULTS.reconcileConcurrency,
       Handler: 'index.handler',
       Role: arnOf(m.role),
     });
@@ -133,19 +144,13 @@ describe('function', () => {
     });
   });
 
-  it('retries a failed run twice, then sends it to the dead-letter queue', () => {
-    s.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: ref(m.function),
-      Qualifier: '$LATEST',
-      MaximumRetryAttempts: 2,
-      DestinationConfig: { OnFailure: { Destination: arnOf(m.dlq) } },
-    });
+  it('has no asynchronous-invocation settings: the state machine invokes it synchronously and retries it itself', () => {
+    const configs = Object.values(s.template.findResources('AWS::Lambda::EventInvokeConfig'));
+    expect(configs.map((c) => c.Properties.FunctionName)).toEqual([ref(m.dispatcher)]);
   });
 
   it('deploys a minified ESM bundle with the AWS SDK inside (locally built, no Docker)', () => {
-    const fn = Object.values(s.template.findResources('AWS::Lambda::Function'))[0];
-    const key = fn?.Properties.Code.S3Key as string;
-    const dir = join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`);
+    const dir = assetDir(m.function);
     const bundle = readFileSync(join(dir, 'index.mjs'), 'utf8');
     expect(bundle.startsWith("import{createRequire}from'node:module';")).toBe(true);
     // Everything is inside but Node's own modules; the Config client is among what is inside.
@@ -158,29 +163,74 @@ describe('function', () => {
   });
 });
 
+describe('dispatcher', () => {
+  it('runs on the same runtime, small and short, with one reserved execution, in its own role and log group', () => {
+    expect(fnProps(m.dispatcher)).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      MemorySize: 256,
+      Timeout: 60,
+      ReservedConcurrentExecutions: 1,
+      Handler: 'index.handler',
+      Role: arnOf(m.dispatcherRole),
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.stringMatching(/^MonitorDispatcherLogGroup/) } },
+    });
+  });
+
+  it('is told the state machine, the table and the history retention, and its metrics namespace', () => {
+    expect(fnProps(m.dispatcher)?.Environment.Variables).toEqual({
+      STATE_MACHINE_ARN: ref(m.stateMachine),
+      [ENV.tableName]: ref(m.table),
+      [ENV.historyRetentionDays]: String(DEFAULTS.historyRetentionDays),
+      POWERTOOLS_SERVICE_NAME: TELEMETRY.service,
+      POWERTOOLS_METRICS_NAMESPACE: TELEMETRY.namespace,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    });
+  });
+
+  it('retries a failed tick twice within one schedule period, then sends it to the dead-letter queue', () => {
+    s.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: ref(m.dispatcher),
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 900,
+      DestinationConfig: { OnFailure: { Destination: arnOf(m.dlq) } },
+    });
+  });
+
+  it('deploys its own self-contained ESM bundle (locally built, no Docker)', () => {
+    const dir = assetDir(m.dispatcher);
+    const bundle = readFileSync(join(dir, 'index.mjs'), 'utf8');
+    expect(dir).not.toBe(assetDir(m.function));
+    expect(bundle.startsWith("import{createRequire}from'node:module';")).toBe(true);
+    const imported = [...bundle.matchAll(/(?:\bfrom|\bimport\()\s*"(@?[a-z][\w./-]*)"/g)].map((match) => match[1]);
+    expect(imported.filter((specifier) => !specifier?.startsWith('node:'))).toEqual([]);
+    expect(bundle).toMatch(/export\{[^}]*\bas handler\b|export\{handler\}/);
+    expect(existsSync(join(dir, 'index.mjs.map'))).toBe(false);
+  });
+});
+
 describe('schedule', () => {
-  it('runs every 15 minutes, retrying twice and dead-lettering to the queue', () => {
+  it('runs every 15 minutes, invoking the dispatcher, retrying twice within a period and dead-lettering to the queue', () => {
     s.template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(15 minutes)',
       State: 'ENABLED',
       Targets: [
         {
           Id: Match.anyValue(),
-          Arn: arnOf(m.function),
+          Arn: arnOf(m.dispatcher),
           DeadLetterConfig: { Arn: arnOf(m.dlq) },
-          RetryPolicy: { MaximumRetryAttempts: 2 },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 900 },
         },
       ],
     });
   });
 
-  it('may invoke the function, from this rule only', () => {
-    s.template.hasResourceProperties('AWS::Lambda::Permission', {
-      Action: 'lambda:InvokeFunction',
-      FunctionName: arnOf(m.function),
-      Principal: 'events.amazonaws.com',
-      SourceArn: arnOf(m.rule),
-    });
+  it('may invoke the dispatcher, from this rule only, and nothing else', () => {
+    const permissions = Object.values(s.template.findResources('AWS::Lambda::Permission')).map((p) => p.Properties);
+    expect(permissions).toEqual([
+      { Action: 'lambda:InvokeFunction', FunctionName: arnOf(m.dispatcher), Principal: 'events.amazonaws.com', SourceArn: arnOf(m.rule) },
+    ]);
   });
 });
 

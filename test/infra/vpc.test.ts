@@ -60,6 +60,26 @@ describe('the stack with vpcId and subnetIds', () => {
     expect(fn?.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^MonitorRoleDefaultPolicy/)]));
   });
 
+  it('places the dispatcher in the same subnets with the same security group, its role granted the same interface actions', () => {
+    // Arrange
+    const vpcConfig = { SubnetIds: SUBNETS, SecurityGroupIds: [{ 'Fn::GetAtt': [logicalId(m.securityGroup!), 'GroupId'] }] };
+    const ec2Actions = (role: string) =>
+      roleStatements(s.template, role)
+        .filter((st) => JSON.stringify(st.Action).includes('ec2:'))
+        .map((st) => [st.Action, st.Resource]);
+    // Act
+    const dispatcher = s.template.findResources('AWS::Lambda::Function')[logicalId(m.dispatcher)];
+    // Assert
+    expect(dispatcher?.Properties.VpcConfig).toEqual(vpcConfig);
+    s.template.resourceCountIs('AWS::EC2::SecurityGroup', 1);
+    expect(ec2Actions(logicalId(m.dispatcherRole))).toEqual([
+      ['ec2:CreateNetworkInterface', ec2Actions(logicalId(m.role))[0]?.[1]],
+      [['ec2:AssignPrivateIpAddresses', 'ec2:DeleteNetworkInterface', 'ec2:UnassignPrivateIpAddresses'], ec2Actions(logicalId(m.role))[1]?.[1]],
+      ['ec2:DescribeNetworkInterfaces', '*'],
+    ]);
+    expect(dispatcher?.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^MonitorDispatcherRoleDefaultPolicy/)]));
+  });
+
   it('needs no lookup, so no credentials to synthesize', () => {
     expect(s.app.synth().manifest.missing ?? []).toEqual([]);
   });

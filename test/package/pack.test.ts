@@ -3,8 +3,8 @@
  * CDK app in the system temp directory, outside this repository, next to the app's own aws-cdk-lib and constructs
  * (the versions this repository tests with), then:
  * - the app's five-line stack (docs/package.md) synthesized by the CDK CLI, with no esbuild and no Docker: the
- *   function deploys the packaged bundle, and every resource equals the one this repository's construct
- *   synthesizes, bundling from source (same asset hash: the same bytes);
+ *   function and the dispatcher deploy the packaged bundles, and every resource equals the one this repository's
+ *   construct synthesizes, bundling from source (same asset hashes: the same bytes);
  * - the package's declarations type-check a `module: nodenext` app (what `cdk init` writes), and only the
  *   package's entry point can be imported;
  * - the installed `aggwatch` prints its help and reads a local DynamoDB table.
@@ -172,6 +172,7 @@ describe('the tarball', () => {
         'bin/aggwatch.mjs',
         'dist/index.mjs',
         'dist/function/index.mjs',
+        'dist/dispatcher/index.mjs',
         'dist/cli/aggwatch.mjs',
         'dist/types/lib/index.d.ts',
       ]),
@@ -194,11 +195,14 @@ describe('a CDK app outside the repository, with the package installed', () => {
     template = JSON.parse(readFileSync(join(outdir, `${STACK}.template.json`), 'utf8')) as { Resources: Resources };
   }, 300_000);
 
-  it('synthesizes the monitor: function on nodejs24.x from the packaged bundle, table, notices and alarm topics', () => {
+  it('synthesizes the monitor: function and dispatcher on nodejs24.x from the packaged bundles, table, state machine, topics', () => {
     const byType = (type: string) => Object.values(template.Resources).filter((r) => r.Type === type);
-    const [fn, ...otherFunctions] = byType('AWS::Lambda::Function');
+    const [fn, dispatcher, ...otherFunctions] = byType('AWS::Lambda::Function');
     expect(otherFunctions).toEqual([]);
-    expect(fn?.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler', Architectures: ['arm64'] });
+    for (const f of [fn, dispatcher]) {
+      expect(f?.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler', Architectures: ['arm64'] });
+    }
+    expect(byType('AWS::StepFunctions::StateMachine')).toHaveLength(1);
     expect(byType('AWS::DynamoDB::Table')).toHaveLength(1);
     expect(byType('AWS::SNS::Topic')).toHaveLength(2);
     // The address takes the e-mail format from the notices topic and every alarm, unfiltered, from the alarm topic.
@@ -214,11 +218,13 @@ describe('a CDK app outside the repository, with the package installed', () => {
       ]),
     );
 
-    // The asset is the packaged dist/function/ as it is: its one file, byte for byte.
-    const assetPath = (fn?.Metadata as Record<string, string>)['aws:asset:path'] ?? '';
-    const packagedBundle = readFileSync(join(app, 'node_modules', PKG.name, 'dist/function/index.mjs'));
-    expect(readFileSync(join(outdir, assetPath, 'index.mjs')).equals(packagedBundle)).toBe(true);
-    expect((fn?.Metadata as Record<string, unknown>)['aws:asset:is-bundled']).toBe(false);
+    // Each asset is the packaged dist/function/ (dist/dispatcher/) as it is: its one file, byte for byte.
+    for (const [f, dir] of [[fn, 'function'], [dispatcher, 'dispatcher']] as const) {
+      const assetPath = (f?.Metadata as Record<string, string>)['aws:asset:path'] ?? '';
+      const packagedBundle = readFileSync(join(app, 'node_modules', PKG.name, `dist/${dir}/index.mjs`));
+      expect(readFileSync(join(outdir, assetPath, 'index.mjs')).equals(packagedBundle)).toBe(true);
+      expect((f?.Metadata as Record<string, unknown>)['aws:asset:is-bundled']).toBe(false);
+    }
   });
 
   it("equals, resource for resource, what this repository's construct synthesizes (same asset hash: same code)", () => {
@@ -227,9 +233,12 @@ describe('a CDK app outside the repository, with the package installed', () => {
     const repo = repoApp.synth().getStackByName(STACK).template as { Resources: Resources };
 
     expect(withoutMetadata(template.Resources)).toEqual(withoutMetadata(repo.Resources));
-    const hash = (r: Resources) =>
-      (Object.values(r).find((x) => x.Type === 'AWS::Lambda::Function')?.Properties?.Code as { S3Key: string }).S3Key;
-    expect(hash(template.Resources)).toBe(hash(repo.Resources));
+    const hashes = (r: Resources) =>
+      Object.values(r)
+        .filter((x) => x.Type === 'AWS::Lambda::Function')
+        .map((x) => (x.Properties?.Code as { S3Key: string }).S3Key);
+    expect(hashes(template.Resources)).toHaveLength(2);
+    expect(hashes(template.Resources)).toEqual(hashes(repo.Resources));
   });
 });
 

@@ -67,6 +67,8 @@ export class CfnResolver {
         return `arn:${p}:cloudwatch:${r}:${a}:alarm:${name}`;
       case 'AWS::Events::Rule':
         return `arn:${p}:events:${r}:${a}:rule/${name}`;
+      case 'AWS::StepFunctions::StateMachine':
+        return `arn:${p}:states:${r}:${a}:stateMachine:${name}`;
       default:
         throw new Error(`no ARN format for ${logicalId} (${type})`);
     }
@@ -111,8 +113,8 @@ export class CfnResolver {
         return 'local-stack';
     }
     const type = this.typeOf(id);
-    // Ref returns the ARN for a topic, the URL for a queue, the name or id for the rest.
-    if (type === 'AWS::SNS::Topic') return this.arn(id);
+    // Ref returns the ARN for a topic and a state machine, the URL for a queue, the name or id for the rest.
+    if (type === 'AWS::SNS::Topic' || type === 'AWS::StepFunctions::StateMachine') return this.arn(id);
     if (type === 'AWS::SQS::Queue') return `https://sqs.${this.env.region}.amazonaws.com/${this.env.accountId}/${this.name(id)}`;
     return this.name(id);
   }
@@ -125,6 +127,7 @@ export class CfnResolver {
     if (type === 'AWS::SQS::Queue' && attribute === 'QueueName') return this.name(id);
     if (type === 'AWS::SQS::Queue' && attribute === 'QueueUrl') return this.ref(id);
     if (type === 'AWS::EC2::SecurityGroup' && attribute === 'GroupId') return this.name(id);
+    if (type === 'AWS::StepFunctions::StateMachine' && attribute === 'Name') return this.name(id);
     throw new Error(`cannot resolve Fn::GetAtt ${id}.${attribute} (${type})`);
   }
 

@@ -5,6 +5,8 @@
  * - a rule target's dead-letter queue: EventBridge sends as events.amazonaws.com, on behalf of the rule (queue
  *   policy), and invoking a function target needs the function's resource policy;
  * - a function's on-failure destination: Lambda sends with the function's execution role (identity policy);
+ * - a state machine's Lambda Tasks: Step Functions invokes each Task's function with the state machine's role
+ *   (identity policy; the function is in the same account, so its resource policy need not allow it);
  * - a log group's KMS key: CloudWatch Logs encrypts as logs.<region>.amazonaws.com, with the log group's ARN as
  *   encryption context (key policy).
  * Each request carries the context keys the service documents (aws:SourceAccount, aws:SourceArn, TLS).
@@ -92,6 +94,23 @@ export function templateDeliveries(template: Template, resolver: CfnResolver, en
         });
       }
     }
+    if (r.Type === 'AWS::StepFunctions::StateMachine') {
+      const role = refId(props.RoleArn);
+      if (role === undefined) throw new Error(`${id}: a state machine without a role of the template is not checked here`);
+      const definition = JSON.parse(resolver.resolveString(props.DefinitionString)) as AslStates;
+      for (const fnArn of new Set(lambdaTaskResources(definition))) {
+        out.push({
+          what: `task invocations of ${fnArn} by ${id}`,
+          checks: [
+            {
+              policy: `identity policy of ${role}`,
+              statements: roleStatements(template, role, resolver),
+              request: { action: 'lambda:InvokeFunction', resource: fnArn, context: tls },
+            },
+          ],
+        });
+      }
+    }
     if (r.Type === 'AWS::Logs::LogGroup' && props.KmsKeyId !== undefined) {
       const key = refId(props.KmsKeyId) ?? '';
       const keyArn = resolver.arn(key);
@@ -109,6 +128,18 @@ export function templateDeliveries(template: Template, resolver: CfnResolver, en
     }
   }
   return out;
+}
+
+interface AslStates {
+  readonly States: Record<string, { Type: string; Resource?: string; ItemProcessor?: AslStates; Iterator?: AslStates; Branches?: AslStates[] }>;
+}
+
+/** The Lambda function ARNs Task states name as their Resource (payloadResponseOnly Tasks), nested states included. */
+function lambdaTaskResources(definition: AslStates): string[] {
+  return Object.values(definition.States).flatMap((state) => [
+    ...(state.Type === 'Task' && state.Resource?.includes(':lambda:') ? [state.Resource] : []),
+    ...[state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])].flatMap((nested) => (nested ? lambdaTaskResources(nested) : [])),
+  ]);
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
  * `npm run build` (and `prepack`, so `npm pack` and `npm publish` always ship a fresh build): the package's dist/.
  *
- * - dist/function/index.mjs: the Lambda handler, built with lib/monitor/bundling.ts's ESBUILD_OPTIONS, the options
- *   NodejsFunction gets in the repository, so the packaged bundle is the bytes the repository's stack deploys
- *   (test/package/pack.test.ts compares the asset hashes).
+ * - dist/function/index.mjs and dist/dispatcher/index.mjs: the two Lambda handlers (lib/monitor/function-code.ts
+ *   BUNDLES), built with lib/monitor/bundling.ts's ESBUILD_OPTIONS, the options NodejsFunction gets in the
+ *   repository, so the packaged bundles are the bytes the repository's stack deploys (test/package/pack.test.ts
+ *   compares the asset hashes).
  * - dist/index.mjs: the construct and its public API (lib/index.ts), one ESM file, aws-cdk-lib and constructs
  *   external (peer dependencies). Bundled rather than emitted by tsc: the sources use extensionless relative imports
  *   (`moduleResolution: bundler`), which Node.js ESM does not resolve, and a bundle keeps the internals unreachable.
@@ -21,7 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { ESBUILD_OPTIONS } from '../../lib/monitor/bundling';
-import { PACKAGED_DEFINE } from '../../lib/monitor/function-code';
+import { BUNDLES, PACKAGED_DEFINE, type BundleName } from '../../lib/monitor/function-code';
 import { emitDeclarations } from './declarations';
 import { BuildError } from './errors';
 
@@ -29,7 +30,8 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Where each part is built, relative to the output directory. */
 export const DIST = {
-  function: 'function/index.mjs',
+  function: `${BUNDLES.function.dist}/index.mjs`,
+  dispatcher: `${BUNDLES.dispatcher.dist}/index.mjs`,
   construct: 'index.mjs',
   cli: 'cli/aggwatch.mjs',
   types: 'types',
@@ -49,8 +51,9 @@ export async function buildPackage(outDir = join(ROOT, 'dist')): Promise<Record<
   mkdirSync(outDir, { recursive: true });
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageJson;
 
-  const [, construct, cli] = await Promise.all([
+  const [, , construct, cli] = await Promise.all([
     buildFunction(join(outDir, DIST.function)),
+    buildFunction(join(outDir, DIST.dispatcher), 'dispatcher'),
     bundle({
       entryPoints: [join(ROOT, 'lib/index.ts')],
       outfile: join(outDir, DIST.construct),
@@ -75,17 +78,17 @@ export async function buildPackage(outDir = join(ROOT, 'dist')): Promise<Record<
   return { construct, cli, unused };
 }
 
-/** The function's bundle, exactly as the repository's NodejsFunction builds it (same options, same esbuild). */
-export async function buildFunction(outfile: string): Promise<void> {
+/** A function's bundle, exactly as the repository's NodejsFunction builds it (same options, same esbuild). */
+export async function buildFunction(outfile: string, bundleName: BundleName = 'function'): Promise<void> {
   const result = await build({
     ...ESBUILD_OPTIONS,
-    entryPoints: [join(ROOT, 'lambda/handler.ts')],
+    entryPoints: [join(ROOT, BUNDLES[bundleName].entry)],
     outfile,
     metafile: true,
     logLevel: 'warning',
   });
   const external = externals(result.metafile ?? { inputs: {}, outputs: {} });
-  if (external.length > 0) throw new BuildError(`the function bundle must be self-contained, it imports ${external.join(', ')}`);
+  if (external.length > 0) throw new BuildError(`the ${bundleName} bundle must be self-contained, it imports ${external.join(', ')}`);
 }
 
 /** A library bundle of ours: ESM for Node.js, every package import left to the installed dependencies. */
