@@ -65,6 +65,7 @@ export async function runScenario(ctx: ScenarioContext, plan: ScenarioPlan): Pro
   const first = names[0] as string;
   const counts = org.counts(first);
   const nonSucceeded = plan.size - (counts.SUCCEEDED ?? 0);
+  const nonSucceededAll = names.reduce((sum, name) => sum + plan.size - (org.counts(name).SUCCEEDED ?? 0), 0);
   const populateMs = Date.now() - t;
   const label = `${plan.aggregators > 1 ? `${plan.aggregators} x ` : ''}${plan.size} sources at ${plan.latencyMs} ms`;
   log(`${label}: ${nonSucceeded} not SUCCEEDED in the first aggregator (${JSON.stringify(counts)}), populated in ${populateMs} ms`);
@@ -106,7 +107,7 @@ export async function runScenario(ctx: ScenarioContext, plan: ScenarioPlan): Pro
       );
       if (m.outcome !== 'ok') log(`  ${r.kind} failed: ${m.error}`);
     }
-    return { ...plan, counts, nonSucceeded, populateMs, bareFull, bareFast, runs, durationMs: Date.now() - t };
+    return { ...plan, counts, nonSucceeded, nonSucceededAll, populateMs, bareFull, bareFast, runs, durationMs: Date.now() - t };
   } finally {
     await engine.close();
     await local.close();

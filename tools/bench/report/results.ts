@@ -79,6 +79,8 @@ export interface ScenarioResult {
   /** Of the first aggregator. */
   readonly counts: Readonly<Record<string, number>>;
   readonly nonSucceeded: number;
+  /** Of all the aggregators together. */
+  readonly nonSucceededAll?: number;
   readonly populateMs: number;
   /** The bare loops over one aggregator (the first). */
   readonly bareFull: BareMeasure;
