@@ -99,6 +99,7 @@ function results(scenarios: ScenarioResult[]): BenchResults {
     nodeArgs: [],
     definition: 'template',
     worker: bundle,
+    dispatcher: bundle,
     scenarios,
   };
 }

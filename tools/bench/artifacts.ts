@@ -51,8 +51,7 @@ export const DISPATCHER_ID = 'Dispatcher';
 
 export interface Synthesized {
   readonly worker: FunctionArtifact;
-  /** Absent until the stack has the dispatcher function. */
-  readonly dispatcher?: FunctionArtifact;
+  readonly dispatcher: FunctionArtifact;
   /** The stack's template, for its state machine's definition. */
   readonly template: unknown;
 }
@@ -74,10 +73,11 @@ export function synthesizeStack(outdir: string, context: Record<string, string>)
   const worker = byId(WORKER_ID);
   if (!worker) throw new Error(`no Lambda function with construct id ${WORKER_ID} (and an S3 asset) in the synthesized template`);
   const dispatcher = byId(DISPATCHER_ID);
+  if (!dispatcher) throw new Error(`no Lambda function with construct id ${DISPATCHER_ID} (and an S3 asset) in the synthesized template`);
   const synthMs = Date.now() - t;
   return {
     worker: artifactOf(assembly.directory, worker, synthMs),
-    ...(dispatcher ? { dispatcher: artifactOf(assembly.directory, dispatcher, synthMs) } : {}),
+    dispatcher: artifactOf(assembly.directory, dispatcher, synthMs),
     template,
   };
 }
@@ -110,18 +110,6 @@ function artifactOf(directory: string, fn: TemplateResource, synthMs: number): F
     literalEnv,
     synthMs,
   };
-}
-
-/**
- * The dispatcher's bundle when the stack has no dispatcher function yet: lambda/dispatcher.ts with the stack's
- * esbuild options, measured as the worker is (Lambda's defaults otherwise: 128 MB).
- */
-export async function buildDispatcher(outdir: string, like: FunctionArtifact): Promise<FunctionArtifact> {
-  const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-  const outfile = join(outdir, 'index.mjs');
-  await build({ ...ESBUILD_OPTIONS, logLevel: 'warning', entryPoints: [here('../../lambda/dispatcher.ts')], outfile });
-  const files = readdirSync(outdir).map((name) => ({ name, bytes: statSync(join(outdir, name)).size }));
-  return { ...like, assetDir: outdir, module: outfile, exportName: 'handler', files, bytes: files.reduce((sum, f) => sum + f.bytes, 0), memoryMb: 128, heapFlags: lambdaHeapFlags(128) };
 }
 
 /**

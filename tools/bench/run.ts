@@ -29,7 +29,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULTS, dispatcherSettingsToEnvironment } from '../../core/settings';
 import { startLocalMode } from '../local/local-mode';
 import { DEMO_REGIONS } from '../local/simulated-organization';
-import { buildDispatcher, buildHelpers, synthesizeStack, type FunctionArtifact, type HelperBundles } from './artifacts';
+import { buildHelpers, synthesizeStack, type FunctionArtifact, type HelperBundles } from './artifacts';
 import { benchDefinition } from './definition';
 import { median } from './measure';
 import { machine } from './report/machine';
@@ -118,9 +118,9 @@ try {
   const worker = stack.worker;
   const helpers = await buildHelpers(join(work, 'helpers'));
   const runner = new ChildRunner(work, helpers.child);
-  const dispatcher = stack.dispatcher ?? (await buildDispatcher(join(work, 'dispatcher'), worker));
-  const definition = benchDefinition(stack.template, DEFAULTS.reconcileConcurrency);
-  log(`worker ${worker.module} (${worker.bytes} bytes, ${worker.runtime}, ${worker.memoryMb} MB, ${worker.timeoutSeconds} s); dispatcher ${dispatcher.bytes} bytes (${stack.dispatcher ? 'from the stack' : 'built from lambda/dispatcher.ts'}); state machine: ${definition.source}`);
+  const dispatcher = stack.dispatcher;
+  const definition = benchDefinition(stack.template);
+  log(`worker ${worker.module} (${worker.bytes} bytes, ${worker.runtime}, ${worker.memoryMb} MB, ${worker.timeoutSeconds} s); dispatcher ${dispatcher.bytes} bytes; state machine: ${definition.source}`);
 
   const workerInit = await measureInit(runner, helpers, worker, 'worker');
   const dispatcherInit = await measureInit(runner, helpers, dispatcher, 'dispatcher');
@@ -139,7 +139,7 @@ try {
     nodeArgs,
     definition: definition.source,
     worker: bundleMeasure(worker, workerInit),
-    dispatcher: { ...bundleMeasure(dispatcher, dispatcherInit), source: stack.dispatcher ? 'template' : 'built' },
+    dispatcher: bundleMeasure(dispatcher, dispatcherInit),
     scenarios,
   });
   for (const p of plan) {

@@ -46,7 +46,7 @@ export function renderReport(results: BenchResults): string {
   p(`- Node.js ${m.node}; the worker runs on ${w.runtime} in Lambda with ${w.memoryMb} MB and a ${w.timeoutSeconds} s timeout`);
   p(`- Every worker process ran with \`${w.heapFlags.join(' ')}\`, the heap limits Lambda's Node.js runtime gives a ${w.memoryMb} MB function`);
   if (results.nodeArgs.length) p(`- Worker processes also ran with \`${results.nodeArgs.join(' ')}\``);
-  p(`- State machine: ${results.definition === 'template' ? "the synthesized stack's definition" : "a copy of the decided shape (docs/decisions/engine.md; the stack had no state machine yet)"}`);
+  p("- State machine: the synthesized stack's definition (lib/monitor/workflow.ts), run by aws-local-stepfunctions");
   p(`- Date: ${m.date}; commit ${m.commit}`);
   p(`- Load average (1 min) at the start ${m.load.start.toFixed(2)}, at the end ${m.load.end?.toFixed(2) ?? '-'} (${m.cores} cores: anything else running skews the times)`);
   p(`- Command: \`${results.command}\` (${(results.durationMs / 60_000).toFixed(1)} min)`);
@@ -137,7 +137,7 @@ export function renderReport(results: BenchResults): string {
   p('## Bundles and cold start');
   p();
   bundleLines(p, 'Worker', results.worker);
-  if (results.dispatcher) bundleLines(p, `Dispatcher (${results.dispatcher.source === 'template' ? 'from the stack' : 'built from lambda/dispatcher.ts with the stack\'s esbuild options'})`, results.dispatcher);
+  bundleLines(p, 'Dispatcher', results.dispatcher);
   p();
 
   p('## Write rate per partition key');

@@ -142,11 +142,10 @@ export interface BenchResults {
   readonly durationMs: number;
   /** Extra Node.js flags the worker's processes ran with, after the heap limits. */
   readonly nodeArgs: readonly string[];
-  /** Where the state machine came from: the synthesized stack's, or the decided shape's copy. */
-  readonly definition: 'template' | 'copy';
+  /** Where the state machine came from: the synthesized stack's. */
+  readonly definition: 'template';
   readonly worker: BundleMeasure;
-  /** Absent when the dispatcher could not be built. */
-  readonly dispatcher?: BundleMeasure & { readonly source: 'template' | 'built' };
+  readonly dispatcher: BundleMeasure;
   readonly scenarios: readonly ScenarioResult[];
   /** `--quota` reads, when measured (absent in older results). */
   readonly quota?: readonly QuotaMeasure[];
