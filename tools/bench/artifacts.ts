@@ -42,23 +42,51 @@ export interface HelperBundles {
 interface TemplateResource {
   readonly Type: string;
   readonly Properties?: Record<string, unknown>;
+  readonly Metadata?: Record<string, unknown>;
 }
 
-/** Synthesizes the app (with `context`) into `outdir` and returns the function's artifact. */
-export function synthesizeFunction(outdir: string, context: Record<string, string>): FunctionArtifact {
+/** The function the state machine's Tasks invoke (construct id `Function`), and the dispatcher (construct id `Dispatcher`). */
+export const WORKER_ID = 'Function';
+export const DISPATCHER_ID = 'Dispatcher';
+
+export interface Synthesized {
+  readonly worker: FunctionArtifact;
+  readonly dispatcher: FunctionArtifact;
+  /** The stack's template, for its state machine's definition. */
+  readonly template: unknown;
+}
+
+/** Synthesizes the app (with `context`) into `outdir` and returns its functions and template. */
+export function synthesizeStack(outdir: string, context: Record<string, string>): Synthesized {
   const t = Date.now();
   const app = new App({ outdir, context });
   new MonitorStack(app, STACK);
   const assembly = app.synth();
   const stack = assembly.getStackByName(STACK);
-  const resources = (stack.template as { Resources: Record<string, TemplateResource> }).Resources;
-  const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
-  const fn = functions.find((r) => typeof (r.Properties?.Code as { S3Key?: unknown } | undefined)?.S3Key === 'string');
-  if (!fn?.Properties) throw new Error('no Lambda function with an S3 asset in the synthesized template');
-  const props = fn.Properties;
+  const template = stack.template as { Resources: Record<string, TemplateResource> };
+  const functions = Object.entries(template.Resources).filter(
+    ([, r]) => r.Type === 'AWS::Lambda::Function' && typeof (r.Properties?.Code as { S3Key?: unknown } | undefined)?.S3Key === 'string',
+  );
+  // By the construct path when the assembly carries it, else by the logical id CDK derives from it (Monitor/<id>).
+  const byId = (id: string) =>
+    functions.find(([logicalId, r]) => String(r.Metadata?.['aws:cdk:path'] ?? '').endsWith(`/Monitor/${id}/Resource`) || new RegExp(`^Monitor${id}[0-9A-F]{8}$`).test(logicalId))?.[1];
+  const worker = byId(WORKER_ID);
+  if (!worker) throw new Error(`no Lambda function with construct id ${WORKER_ID} (and an S3 asset) in the synthesized template`);
+  const dispatcher = byId(DISPATCHER_ID);
+  if (!dispatcher) throw new Error(`no Lambda function with construct id ${DISPATCHER_ID} (and an S3 asset) in the synthesized template`);
+  const synthMs = Date.now() - t;
+  return {
+    worker: artifactOf(assembly.directory, worker, synthMs),
+    dispatcher: artifactOf(assembly.directory, dispatcher, synthMs),
+    template,
+  };
+}
+
+function artifactOf(directory: string, fn: TemplateResource, synthMs: number): FunctionArtifact {
+  const props = fn.Properties ?? {};
   const s3Key = String((props.Code as { S3Key: string }).S3Key);
   const hash = s3Key.replace(/\.zip$/, '');
-  const assetDir = join(assembly.directory, `asset.${hash}`);
+  const assetDir = join(directory, `asset.${hash}`);
   const handler = String(props.Handler);
   const dot = handler.lastIndexOf('.');
   const moduleBase = handler.slice(0, dot);
@@ -80,7 +108,7 @@ export function synthesizeFunction(outdir: string, context: Record<string, strin
     heapFlags: lambdaHeapFlags(Number(props.MemorySize)),
     runtime: String(props.Runtime),
     literalEnv,
-    synthMs: Date.now() - t,
+    synthMs,
   };
 }
 
@@ -115,4 +143,9 @@ export function looksMinified(file: string): boolean {
 export function lambdaHeapFlags(memoryMb: number): string[] {
   const newSpace = Math.floor(memoryMb / 10);
   return [`--max-semi-space-size=${Math.floor(newSpace / 2)}`, `--max-old-space-size=${memoryMb - newSpace}`];
+}
+
+/** The worker function's artifact alone (see synthesizeStack). */
+export function synthesizeFunction(outdir: string, context: Record<string, string>): FunctionArtifact {
+  return synthesizeStack(outdir, context).worker;
 }

@@ -1,12 +1,16 @@
 /**
- * The benchmark's baseline: paging through DescribeConfigurationAggregatorSourcesStatus and nothing else, with the
- * handler's own Config client (lambda/clients.ts: same retry mode, timeouts and endpoint resolution). Bundled and
- * run exactly like the handler (see bundle.ts and child.ts), so the only difference between the two is the
- * monitor's own work: store, reconciliation, notices.
+ * The benchmark's baseline: paging through DescribeConfigurationAggregatorSourcesStatus and nothing else, with a
+ * Config client built with the worker's options (lambda/sdk-options.ts RETRY: retry mode, timeouts, endpoint
+ * resolution) but without the worker's shared rate budget (lambda/clients.ts configRate), whose cold start would
+ * slow the floor itself down: the bare loop is what paging costs, nothing else. Bundled and run exactly like the
+ * worker (artifacts.ts, child.ts), so the only difference between the two is the monitor's own work: the rate
+ * budget, the engine, store, reconciliation, notices.
  */
-import { DescribeConfigurationAggregatorSourcesStatusCommand, type AggregatedSourceStatusType } from '@aws-sdk/client-config-service';
+import { ConfigServiceClient, DescribeConfigurationAggregatorSourcesStatusCommand, type AggregatedSourceStatusType } from '@aws-sdk/client-config-service';
 import { PAGE_LIMIT } from '../../adapters/config-reader';
-import { config } from '../../lambda/clients';
+import { RETRY } from '../../lambda/sdk-options';
+
+const config = new ConfigServiceClient(RETRY);
 
 export interface BareLoopResult {
   readonly calls: number;

@@ -2,54 +2,57 @@
  * The benchmark's results as tools/bench/run.ts records them (the input of the verdicts and the report), and the
  * accessors the verdicts and the report share.
  */
-import type { RateState } from '../../../core/workflow';
+import type { RateState, StepName } from '../../../core/workflow';
+import type { StepStats } from '../engine';
 import type { PeakRate, WriteCounts } from '../measure';
 
 export type RunKind = 'first' | 'steady' | 'sweep';
 
+/** One run: an execution of the run's state machine, its Tasks each a fresh worker process. */
 export interface RunMeasure {
   readonly kind: RunKind;
   readonly at: string;
+  /** ok: the execution SUCCEEDED and every aggregator's run summary says ok. */
   readonly outcome: 'ok' | 'error';
+  readonly status: string;
   readonly error?: string;
-  readonly mode?: string;
-  readonly sweepReason?: string;
+  /** Each aggregator's mode (and sweep reason), from its run summary: `full (first-run)`, `fast`. */
+  readonly modes: readonly string[];
   readonly sourcesRead: number;
   readonly historyWritten: number;
   readonly stateWritten: number;
-  /** The invocation alone (in the child process), ms. */
+  /** From StartExecution to the execution's close, ms. */
   readonly wallMs: number;
-  readonly initMs: number;
-  /** DescribeConfigurationAggregatorSourcesStatus calls the fake Config received (retries included). */
+  /** From the first ReadRound invocation's start to the last one's end, ms. */
+  readonly readMs: number;
+  /** Per kind of Task, from its first process's spawn to its last invocation's end: the run's phases, ms. */
+  readonly phases: Partial<Record<StepName, number>>;
+  /** Read rounds: invocations of the read step. */
+  readonly readRounds: number;
+  readonly tasks: number;
+  /** States entered (Standard workflows bill state transitions) and the execution's history events (quota 25,000). */
+  readonly transitions: number;
+  readonly historyEvents: number;
+  readonly steps: Partial<Record<StepName, StepStats>>;
+  /** DescribeConfigurationAggregatorSourcesStatus calls the fake Config received (retries included), all aggregators. */
   readonly configCalls: number;
-  /** Every Config request. */
-  readonly configRequests: number;
-  /** The API's minimum: ceil(N/100) for a full read, ceil(FAILED+OUTDATED/100) for the fast path. */
+  /** The most any one aggregator received. */
+  readonly maxCallsPerAggregator: number;
+  /** The API's minimum for one aggregator: ceil(N/100) for a full read, ceil(FAILED+OUTDATED/100) for the fast path. */
   readonly minCalls: number;
   readonly dynamodbRequests: number;
   readonly writes: WriteCounts;
   readonly snsPublishes: number;
-  /** Peak RSS of the run's process (VmHWM), MB. */
+  /** Largest peak RSS (VmHWM) and live heap of any of the run's invocations, MB. */
   readonly maxRssMb: number;
-  /** getrusage maxRSS, MB: includes the parent's RSS at fork (Linux keeps it across exec), so not the run's own. */
-  readonly rusageMaxRssMb: number;
-  /** Highest V8 heap used and heap size seen while the run went on (sampled every 20 ms), MB. */
-  readonly peakHeapUsedMb: number;
-  readonly peakHeapTotalMb: number;
-  /** Largest heap left after a full collection (--trace-gc): what the run kept alive, MB; 0 when none happened. */
   readonly liveHeapMb: number;
   readonly first?: {
-    /** From the invocation's start to the last Config answer. */
-    readonly readMs: number;
-    /** From the last Config answer to the invocation's end: recording, notifying. */
-    readonly recordMs: number;
-    /** From the first write request to the last. */
-    readonly writeSpanMs: number;
-    readonly itemsInTable: number;
-    readonly expectedItems: number;
+    /** Current-state items written (CUR), against the sources read: every source's state recorded. */
+    readonly statesWritten: number;
     readonly peakTable?: PeakRate;
     readonly peakIndex?: PeakRate;
     readonly keys: { readonly table: number; readonly index: number };
+    readonly writeSpanMs: number;
   };
 }
 
@@ -63,12 +66,23 @@ export interface BareMeasure {
   readonly serverMsPerCall: number;
 }
 
+export type ScenarioName = 'one' | 'many' | 'large';
+
 export interface ScenarioResult {
+  readonly name: ScenarioName;
+  /** Aggregators, and sources in each. */
+  readonly aggregators: number;
   readonly size: number;
   readonly latencyMs: number;
+  readonly aggregatorConcurrency: number;
+  readonly reconcileConcurrency: number;
+  /** Of the first aggregator. */
   readonly counts: Readonly<Record<string, number>>;
   readonly nonSucceeded: number;
+  /** Of all the aggregators together. */
+  readonly nonSucceededAll?: number;
   readonly populateMs: number;
+  /** The bare loops over one aggregator (the first). */
   readonly bareFull: BareMeasure;
   readonly bareFast: BareMeasure;
   readonly runs: readonly RunMeasure[];
@@ -111,22 +125,27 @@ export interface Machine {
   readonly load: { readonly start: number; readonly end?: number };
 }
 
+export interface BundleMeasure {
+  readonly bytes: number;
+  readonly files: readonly { readonly name: string; readonly bytes: number }[];
+  readonly runtime: string;
+  readonly memoryMb: number;
+  /** The heap limits Lambda's runtime sets for memoryMb; every process of this function ran with them. */
+  readonly heapFlags: readonly string[];
+  readonly timeoutSeconds: number;
+  readonly init: { readonly samplesMs: readonly number[]; readonly medianMs: number; readonly rssMb: number; readonly heapMb: number };
+}
+
 export interface BenchResults {
   readonly machine: Machine;
   readonly command: string;
   readonly durationMs: number;
-  /** Extra Node.js flags the handler's processes ran with, after the heap limits. */
+  /** Extra Node.js flags the worker's processes ran with, after the heap limits. */
   readonly nodeArgs: readonly string[];
-  readonly bundle: {
-    readonly bytes: number;
-    readonly files: readonly { readonly name: string; readonly bytes: number }[];
-    readonly runtime: string;
-    readonly memoryMb: number;
-    /** The heap limits Lambda's runtime sets for memoryMb; every process ran with them (absent in older results). */
-    readonly heapFlags?: readonly string[];
-    readonly timeoutSeconds: number;
-  };
-  readonly init: { readonly samplesMs: readonly number[]; readonly medianMs: number; readonly rssMb: number; readonly heapMb: number };
+  /** Where the state machine came from: the synthesized stack's. */
+  readonly definition: 'template';
+  readonly worker: BundleMeasure;
+  readonly dispatcher: BundleMeasure;
   readonly scenarios: readonly ScenarioResult[];
   /** `--quota` reads, when measured (absent in older results). */
   readonly quota?: readonly QuotaMeasure[];
@@ -134,4 +153,7 @@ export interface BenchResults {
 
 export const run = (s: ScenarioResult, kind: RunKind) => s.runs.find((r) => r.kind === kind);
 export const ratio = (r: RunMeasure | undefined, bare: BareMeasure) => (r ? r.wallMs / bare.medianMs : Number.NaN);
+/** Items the monitor itself writes (states, history, aggregator records, run summaries); the rest are the engine's working items. */
+export const MONITOR_KINDS = ['CUR', 'SRC', 'AGG', 'RUNS'] as const;
+export const engineItems = (w: WriteCounts) => Object.entries(w.byKind).filter(([k]) => !(MONITOR_KINDS as readonly string[]).includes(k)).reduce((sum, [, v]) => sum + v, 0);
 export const quotaRatio = (q: QuotaMeasure) => q.wallMs / q.floorMs;
