@@ -19,7 +19,6 @@ import type { RunSummary } from '../core/model';
 import type { ReportLink } from '../core/report';
 import type { ReportWriter } from '../adapters/report-writer';
 import { errorCode } from '../core/errors';
-import type { RunContext } from './run';
 
 /** Above this many sources in an aggregator, its report is skipped (a warning, the ReportsSkipped metric). */
 export const MAX_REPORT_SOURCES = 400_000;
@@ -29,11 +28,19 @@ export const REPORT_MS_PER_SOURCE = 0.25;
 
 export type ReportOutcome = 'written' | 'failed' | 'skipped';
 
-/** What runMonitor calls once the run's aggregators are done (MonitorDeps.reports). */
+/** The run the reports are written for: its logical time, and the invocation's time left (Finalize's). */
+export interface ReportContext {
+  /** The run's logical time (the scheduled tick's), which keys its records. */
+  readonly at: string;
+  /** Milliseconds left before the function is cut off. */
+  readonly remainingMs?: () => number;
+}
+
+/** What Finalize calls once the run's aggregators are recorded (StepDeps.reports, lambda/steps/finalize.ts). */
 export interface ReportStep {
   /** Where the reports are, for the digest to name. */
   readonly link: ReportLink;
-  afterRun(ctx: RunContext, summaries: readonly RunSummary[]): Promise<void>;
+  afterRun(ctx: ReportContext, summaries: readonly RunSummary[]): Promise<void>;
 }
 
 export interface ReportLimits {
@@ -65,14 +72,14 @@ export class FullSweepReports implements ReportStep {
     this.limits = options.limits ?? { maxSources: MAX_REPORT_SOURCES, reserveMs: REPORT_RESERVE_MS, msPerSource: REPORT_MS_PER_SOURCE };
   }
 
-  async afterRun(ctx: RunContext, summaries: readonly RunSummary[]): Promise<void> {
+  async afterRun(ctx: ReportContext, summaries: readonly RunSummary[]): Promise<void> {
     for (const summary of summaries) {
       if (summary.outcome !== 'ok' || summary.mode !== 'full') continue;
       this.count(await this.one(ctx, summary));
     }
   }
 
-  private async one(ctx: RunContext, summary: RunSummary): Promise<ReportOutcome> {
+  private async one(ctx: ReportContext, summary: RunSummary): Promise<ReportOutcome> {
     const { aggregator, sourcesRead: sources } = summary;
     const { maxSources, reserveMs, msPerSource } = this.limits;
     if (sources > maxSources) {
