@@ -7,9 +7,8 @@
  * Bounds, so that a 512 MB function never runs out of memory or time for a report:
  * - memory: the report loads the aggregator's states again (the run's own lists are garbage by then) and builds a
  *   model and a page of a few MB (docs/report.md, "At scale": 370,000 sources, 0.4 to 1.7 s, 1.5 to 14 MB of HTML).
- *   That is less than the full sweep itself held (the remembered states and the list read, side by side), and only
- *   one aggregator's at a time; above MAX_REPORT_SOURCES (beyond what one run can read in time, docs/performance.md)
- *   the report is skipped with a warning rather than risk it;
+ *   Only one aggregator's at a time; above MAX_REPORT_SOURCES (more than one aggregator can report: about 370,000
+ *   sources, 10,000 accounts over the regions it collects) the report is skipped with a warning rather than risk it;
  * - time: a report starts only with REPORT_RESERVE_MS plus REPORT_MS_PER_SOURCE per source left before the
  *   function's timeout (an estimate: reading the states back, building, rendering and two puts), else it is skipped
  *   with a warning and the next full sweep writes one.
