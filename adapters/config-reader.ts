@@ -1,7 +1,8 @@
 /**
- * Reads AWS Config: the aggregators of the account and region, and every source status of one aggregator,
- * page after page to the last one. Throttling and 5xx are retried by the SDK client (adaptive mode, see
- * clients.ts); what is left here is what the API's own errors mean for us.
+ * Reads AWS Config: the aggregators of the account and region, and the source statuses of one aggregator: in
+ * chunks of pages for the run's read rounds (readChunk, lambda/steps/read-round.ts), or to the last page at once
+ * for the CLI's live status (readSources). Throttling and 5xx are retried by the SDK client (see
+ * lambda/clients.ts); what is left here is what the API's own errors mean for us.
  */
 import {
   DescribeConfigurationAggregatorSourcesStatusCommand,
@@ -13,7 +14,6 @@ import {
   type AggregatedSourceStatus,
   type ConfigServiceClient,
 } from '@aws-sdk/client-config-service';
-import { checkDeadline, type Deadline } from '../core/deadline';
 import { AggwatchError } from '../core/errors';
 import { Interner } from '../core/interner';
 import { MISSING, type ObservedSource } from '../core/model';
@@ -50,10 +50,6 @@ export class ConfigRequestError extends AggwatchError {
 export interface ReadOptions {
   /** UpdateStatus filter; absent: every source. */
   readonly statuses?: readonly string[];
-  /** The run's deadline, checked before each page; its reserve is kept for what follows the last page. */
-  readonly deadline?: Deadline;
-  /** Kept in reserve as well for each source read: the time to write what it may change. */
-  readonly reservePerSourceMs?: number;
 }
 
 export interface ReadResult {
@@ -84,8 +80,9 @@ export class ConfigReader {
   }
 
   /**
-   * Every source status of one aggregator, to the last page. An InvalidNextTokenException restarts the read
-   * once from the first page (the token expired or the list changed under us); a second one fails the read.
+   * Every source status of one aggregator, to the last page, in one call of this method (the CLI's live status;
+   * a run reads in chunks, readChunk). An InvalidNextTokenException restarts the read once from the first page
+   * (the token expired or the list changed under us); a second one fails the read.
    */
   async readSources(aggregator: string, options: ReadOptions = {}): Promise<ReadResult> {
     let calls = 0;
@@ -96,14 +93,6 @@ export class ConfigReader {
       let token: string | undefined;
       try {
         do {
-          checkDeadline(
-            options.deadline,
-            sources.length * (options.reservePerSourceMs ?? 0),
-            (left, needed) =>
-              `Stopped reading aggregator "${aggregator}" after ${pages} pages (${sources.length} sources): ${left} ms ` +
-              `left of the run, ${needed} ms needed to record and notify. Nothing was recorded from the partial list; ` +
-              'see the README on organizations too large for one run.',
-          );
           calls++;
           const page = await this.configService.send(
             new DescribeConfigurationAggregatorSourcesStatusCommand({

@@ -30,20 +30,33 @@ const SCHEMAS = {
   finalize: z.object({ step: z.literal('finalize'), runAt: time, notified: z.array(notified) }),
 } as const satisfies Record<(typeof STEPS)[number], unknown>;
 
-/** Whether an event asks for a step at all (has a `step` field): the old scheduled invocation has none. */
-export function isStepEvent(event: unknown): event is { readonly step: unknown } & Readonly<Record<string, unknown>> {
-  return typeof event === 'object' && event !== null && 'step' in event;
-}
-
-export function parseStepInput(event: { readonly step: unknown } & Readonly<Record<string, unknown>>): StepInput {
-  const { step } = event;
+/**
+ * The step input of an invocation, validated. An event that is not a step (no `step` field: say, a scheduled
+ * EventBridge event sent to the worker instead of the dispatcher), an unknown step or a bad field fails, naming
+ * what it got and what is allowed.
+ */
+export function parseStepInput(event: unknown): StepInput {
+  if (typeof event !== 'object' || event === null || Array.isArray(event) || !('step' in event)) {
+    throw new StepInputError(
+      `Not a step of the run's workflow: got ${preview(event)}. The function runs one step per invocation, ` +
+        `{"step": ...} with step one of ${STEPS.join(', ')} (core/workflow.ts), as the run's state machine sends it; ` +
+        'the schedule invokes the dispatcher, which starts the execution.',
+    );
+  }
+  const { step } = event as { readonly step: unknown };
   if (typeof step !== 'string' || !(STEPS as readonly string[]).includes(step)) {
     throw new StepInputError(`Unknown step ${JSON.stringify(step)}. Allowed: ${STEPS.join(', ')}.`);
   }
   const parsed = SCHEMAS[step as keyof typeof SCHEMAS].safeParse(event);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
-    throw new StepInputError(`Invalid input of step ${JSON.stringify(step)}: ${problems}. Got ${JSON.stringify(event).slice(0, 500)}.`);
+    throw new StepInputError(`Invalid input of step ${JSON.stringify(step)}: ${problems}. Got ${preview(event)}.`);
   }
   return parsed.data as StepInput;
+}
+
+/** The event as JSON, cut to 500 characters (an event without a JSON form, such as undefined, by its type). */
+function preview(event: unknown): string {
+  const json = JSON.stringify(event) as string | undefined;
+  return json === undefined ? String(event) : json.slice(0, 500);
 }

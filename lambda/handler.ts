@@ -1,7 +1,8 @@
 /**
- * The Lambda entry point. Invoked by the run's state machine with `{ "step": ... }` (one step of the workflow per
- * invocation, core/workflow.ts; the input validated, an unknown step named with the allowed ones), or by the
- * schedule without `step` (the old single-invocation run, lambda/run.ts, until the workflow replaces it).
+ * The Lambda entry point of the worker. Invoked by the run's state machine with `{ "step": ... }`: one step of the
+ * workflow per invocation (core/workflow.ts). The input is validated first: an event without `step` (say, the
+ * schedule's, which goes to the dispatcher, lambda/dispatcher.ts), an unknown step or a bad field fails the
+ * invocation naming what it got and what is allowed, before anything is read or written.
  * Everything that can be built once is built at cold start: settings (validated: a bad value fails the init with a
  * clear message), clients, adapters, Logger, Metrics.
  */
@@ -17,14 +18,11 @@ import type { Deadline } from '../core/deadline';
 import type { FindingsContext } from '../core/findings';
 import { settingsFromEnvironment } from '../core/settings';
 import { TELEMETRY } from '../core/telemetry';
-import { runTime } from '../core/workflow';
-import { MonitorRunError, runMonitor, type RunReport } from './run';
 import { HistoryStore } from '../adapters/store/history-store';
 import { RunStore } from '../adapters/store/run-store';
 import { WRITE_ITEMS_PER_SECOND } from '../adapters/store/table-schema';
-import { isStepEvent, parseStepInput } from '../core/workflow-input';
+import { parseStepInput } from '../core/workflow-input';
 import { FullSweepReports, type ReportOutcome } from './reports';
-import { emitMetrics } from './metrics';
 import { runStep, type StepResult } from './steps';
 
 const settings = settingsFromEnvironment(process.env);
@@ -32,8 +30,7 @@ const logger = new Logger({ serviceName: TELEMETRY.service });
 const metrics = new Metrics({ namespace: TELEMETRY.namespace, serviceName: TELEMETRY.service });
 /**
  * The current invocation's time left, for the integrations' retries: no attempt starts within the last
- * DELIVERY_RESERVE_MS, kept to record the markers and the run summary. (RESERVE_MS is the time kept for all of
- * the notifying; this is what is kept within it.)
+ * DELIVERY_RESERVE_MS, kept for the Notify step to record what was accepted before the function's timeout.
  */
 let remainingMs = () => Number.POSITIVE_INFINITY;
 const DELIVERY_RESERVE_MS = 10_000;
@@ -85,22 +82,17 @@ const runs = new RunStore(dynamodb, {
 });
 const stepDeps = { ...deps, runs, rate: configRate, metrics };
 
-export const handler = async (event: unknown, context: Context): Promise<RunReport | StepResult> => {
+export const handler = async (event: unknown, context: Context): Promise<StepResult> => {
   logger.addContext(context);
-  if (isStepEvent(event)) return step(event, context);
-  const at = runTime(event);
-  logger.appendKeys({ runAt: at });
+  const input = parseStepInput(event);
+  logger.appendKeys({ step: input.step, runAt: 'at' in input ? input.at : input.runAt });
   remainingMs = () => context.getRemainingTimeInMillis();
   try {
     const findingsContext = settings.securityHubFindings ? functionAccount(context.invokedFunctionArn) : undefined;
-    const report = await runMonitor(deps, { at, remainingMs, ...(findingsContext ? { findingsContext } : {}) });
-    emitMetrics(metrics, report);
-    logger.info('Run finished', { failed: report.failed, durationMs: report.durationMs });
-    // A failed aggregator fails the invocation, so the function's error alarm fires.
-    if (report.failed.length > 0) throw new MonitorRunError(report);
-    return report;
+    return await runStep(stepDeps, input, { remainingMs, ...(findingsContext ? { findingsContext } : {}) });
   } finally {
     metrics.publishStoredMetrics();
+    logger.removeKeys(['step']);
   }
 };
 
@@ -112,18 +104,4 @@ export function functionAccount(functionArn: string): FindingsContext | undefine
   const [arn, partition, service, region, accountId] = functionArn.split(':');
   if (arn !== 'arn' || service !== 'lambda' || !partition || !region || !accountId || !/^\d{12}$/.test(accountId)) return undefined;
   return { partition, region, accountId };
-}
-
-/** One step of the run's workflow: its input validated, then run; the run's metrics are Finalize's. */
-async function step(event: Parameters<typeof parseStepInput>[0], context: Context): Promise<StepResult> {
-  const input = parseStepInput(event);
-  logger.appendKeys({ step: input.step, runAt: 'at' in input ? input.at : input.runAt });
-  remainingMs = () => context.getRemainingTimeInMillis();
-  try {
-    const findingsContext = settings.securityHubFindings ? functionAccount(context.invokedFunctionArn) : undefined;
-    return await runStep(stepDeps, input, { remainingMs, ...(findingsContext ? { findingsContext } : {}) });
-  } finally {
-    metrics.publishStoredMetrics();
-    logger.removeKeys(['step']);
-  }
 }

@@ -1,6 +1,6 @@
 /**
  * The run's EMF metrics (Powertools Metrics), as one run reports them: per aggregator and status, the totals, the
- * run's outcome. Emitted by the old single-invocation handler and by the workflow's Finalize step alike.
+ * run's outcome. Emitted by the workflow's Finalize step (lambda/steps/finalize.ts), once per run.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { RunSummary } from '../core/model';

@@ -7,9 +7,8 @@
  * Bounds, so that a 512 MB function never runs out of memory or time for a report:
  * - memory: the report loads the aggregator's states again (the run's own lists are garbage by then) and builds a
  *   model and a page of a few MB (docs/report.md, "At scale": 370,000 sources, 0.4 to 1.7 s, 1.5 to 14 MB of HTML).
- *   That is less than the full sweep itself held (the remembered states and the list read, side by side), and only
- *   one aggregator's at a time; above MAX_REPORT_SOURCES (beyond what one run can read in time, docs/performance.md)
- *   the report is skipped with a warning rather than risk it;
+ *   Only one aggregator's at a time; above MAX_REPORT_SOURCES (more than one aggregator can report: about 370,000
+ *   sources, 10,000 accounts over the regions it collects) the report is skipped with a warning rather than risk it;
  * - time: a report starts only with REPORT_RESERVE_MS plus REPORT_MS_PER_SOURCE per source left before the
  *   function's timeout (an estimate: reading the states back, building, rendering and two puts), else it is skipped
  *   with a warning and the next full sweep writes one.
@@ -19,7 +18,6 @@ import type { RunSummary } from '../core/model';
 import type { ReportLink } from '../core/report';
 import type { ReportWriter } from '../adapters/report-writer';
 import { errorCode } from '../core/errors';
-import type { RunContext } from './run';
 
 /** Above this many sources in an aggregator, its report is skipped (a warning, the ReportsSkipped metric). */
 export const MAX_REPORT_SOURCES = 400_000;
@@ -29,11 +27,19 @@ export const REPORT_MS_PER_SOURCE = 0.25;
 
 export type ReportOutcome = 'written' | 'failed' | 'skipped';
 
-/** What runMonitor calls once the run's aggregators are done (MonitorDeps.reports). */
+/** The run the reports are written for: its logical time, and the invocation's time left (Finalize's). */
+export interface ReportContext {
+  /** The run's logical time (the scheduled tick's), which keys its records. */
+  readonly at: string;
+  /** Milliseconds left before the function is cut off. */
+  readonly remainingMs?: () => number;
+}
+
+/** What Finalize calls once the run's aggregators are recorded (StepDeps.reports, lambda/steps/finalize.ts). */
 export interface ReportStep {
   /** Where the reports are, for the digest to name. */
   readonly link: ReportLink;
-  afterRun(ctx: RunContext, summaries: readonly RunSummary[]): Promise<void>;
+  afterRun(ctx: ReportContext, summaries: readonly RunSummary[]): Promise<void>;
 }
 
 export interface ReportLimits {
@@ -65,14 +71,14 @@ export class FullSweepReports implements ReportStep {
     this.limits = options.limits ?? { maxSources: MAX_REPORT_SOURCES, reserveMs: REPORT_RESERVE_MS, msPerSource: REPORT_MS_PER_SOURCE };
   }
 
-  async afterRun(ctx: RunContext, summaries: readonly RunSummary[]): Promise<void> {
+  async afterRun(ctx: ReportContext, summaries: readonly RunSummary[]): Promise<void> {
     for (const summary of summaries) {
       if (summary.outcome !== 'ok' || summary.mode !== 'full') continue;
       this.count(await this.one(ctx, summary));
     }
   }
 
-  private async one(ctx: RunContext, summary: RunSummary): Promise<ReportOutcome> {
+  private async one(ctx: ReportContext, summary: RunSummary): Promise<ReportOutcome> {
     const { aggregator, sourcesRead: sources } = summary;
     const { maxSources, reserveMs, msPerSource } = this.limits;
     if (sources > maxSources) {

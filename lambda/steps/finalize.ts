@@ -36,7 +36,7 @@ export async function finalize(deps: StepDeps, input: Omit<FinalizeInput, 'step'
     if (!cursor) throw new Error(`No cursor for aggregator ${JSON.stringify(aggregator)} in the run at ${runAt}`);
     summaries.push(await recordAggregator(deps, cursor, notified.get(aggregator), durationMs));
   }
-  await deps.reports?.afterRun({ at: runAt, remainingMs: ctx.remainingMs, ...(ctx.findingsContext ? { findingsContext: ctx.findingsContext } : {}) }, summaries);
+  await deps.reports?.afterRun({ at: runAt, remainingMs: ctx.remainingMs }, summaries);
   await runs.putMarker({ ...marker, state: 'done' });
   const failed = summaries.filter((s) => s.outcome === 'error').map((s) => s.aggregator);
   if (deps.metrics) emitMetrics(deps.metrics, { aggregators: summaries, failed, durationMs });

@@ -9,9 +9,8 @@ import {
   type DescribeConfigurationAggregatorSourcesStatusCommandInput,
 } from '@aws-sdk/client-config-service';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AggregatorMissingError, ConfigReader, ConfigRequestError, PAGE_LIMIT } from '../../adapters/config-reader';
-import { DeadlineError } from '../../core/deadline';
 import { expected, page } from './config-fixtures';
 
 const SOURCES = DescribeConfigurationAggregatorSourcesStatusCommand;
@@ -221,61 +220,6 @@ describe('ConfigReader', () => {
       // Assess
       expect(error).toBe(boom);
       expect(configMock).toHaveReceivedCommandTimes(SOURCES, 2);
-    });
-
-    it('stops with DeadlineError before a page when less than reserveMs is left, making no further call', async () => {
-      // Prepare
-      configMock.on(SOURCES).callsFake((input: DescribeConfigurationAggregatorSourcesStatusCommandInput) =>
-        page([Number(input.NextToken ?? 0)], String(Number(input.NextToken ?? 0) + 1)),
-      );
-      const remainingMs = vi.fn<() => number>().mockReturnValueOnce(200_000).mockReturnValueOnce(90_000).mockReturnValue(89_999);
-
-      // Act
-      const error = await reader.readSources('org', { deadline: { remainingMs, reserveMs: 90_000 } }).catch((e: unknown) => e);
-
-      // Assess
-      expect(error).toBeInstanceOf(DeadlineError);
-      expect(error).toMatchObject({
-        name: 'DeadlineError',
-        code: 'DeadlineExceeded',
-        message:
-          'Stopped reading aggregator "org" after 2 pages (2 sources): 89999 ms left of the run, 90000 ms needed to ' +
-          'record and notify. Nothing was recorded from the partial list; see the README on organizations too large ' +
-          'for one run.',
-      });
-      expect(remainingMs).toHaveBeenCalledTimes(3);
-      expect(configMock).toHaveReceivedCommandTimes(SOURCES, 2);
-    });
-
-    it('keeps reservePerSourceMs more in reserve for every source read, to write what each may change', async () => {
-      // Prepare
-      configMock.on(SOURCES).callsFake((input: DescribeConfigurationAggregatorSourcesStatusCommandInput) =>
-        page([Number(input.NextToken ?? 0)], String(Number(input.NextToken ?? 0) + 1)),
-      );
-      const deadline = { remainingMs: () => 91_500, reserveMs: 90_000 };
-
-      // Act
-      const error = await reader.readSources('org', { deadline, reservePerSourceMs: 1_000 }).catch((e: unknown) => e);
-
-      // Assess: 90,000 + 1,000 ms before the second page still fit; 90,000 + 2 x 1,000 before the third do not.
-      expect(error).toBeInstanceOf(DeadlineError);
-      expect((error as Error).message).toMatch(/after 2 pages \(2 sources\): 91500 ms left of the run, 92000 ms needed/);
-      expect(configMock).toHaveReceivedCommandTimes(SOURCES, 2);
-    });
-
-    it('makes no call at all when the deadline has already come before the first page', async () => {
-      // Prepare
-      configMock.on(SOURCES).resolves(page([1]));
-
-      // Act
-      const error = await reader
-        .readSources('org', { deadline: { remainingMs: () => 1_000, reserveMs: 90_000 } })
-        .catch((e: unknown) => e);
-
-      // Assess
-      expect(error).toBeInstanceOf(DeadlineError);
-      expect((error as Error).message).toMatch(/^Stopped reading aggregator "org" after 0 pages \(0 sources\): 1000 ms left/);
-      expect(configMock).toHaveReceivedCommandTimes(SOURCES, 0);
     });
   });
 

@@ -1,35 +1,31 @@
 /**
  * Every `aws dynamodb` read the docs show returns what the docs say it returns.
  *
- * The table is one the deployable function wrote: the app is synthesized as `cdk deploy` would (esbuild bundling
- * included), and the bundle from the cloud assembly runs in its own Node.js process, with the function's
- * synthesized environment, against the local mode (fake Config over a simulated organization, dynalite behind the
- * recording proxy, fake SNS), at four scheduled times while the organization changes. Each documented block then
- * runs as written, with bash and the real AWS CLI (`--endpoint-url` to the proxy), its placeholders (aggregator,
- * account) replaced by the story's values and `$TABLE` set to the local table.
+ * The table is one the deployable engine wrote: the fault suite's lab (test/faults/support/lab.ts) runs the app as
+ * `cdk deploy` would upload it (the cloud assembly's dispatcher and worker bundles, esbuild bundling included, the
+ * worker with its synthesized environment; the state machine's definition on the local Step Functions endpoint)
+ * against the local mode (fake Config over a simulated organization, dynalite behind the recording proxy, fake
+ * SNS). Four scheduled ticks, while the organization changes: each is the dispatcher's invocation, the execution it
+ * starts, and every Task of it in a Lambda-like process of the worker bundle. Each documented block then runs as
+ * written, with bash and the real AWS CLI (`--endpoint-url` to the proxy), its placeholders (aggregator, account)
+ * replaced by the story's values and `$TABLE` set to the local table.
  *
  * What a block must return is stated next to it in the docs, `<!-- expect: <kind> key=value ... -->`, and
  * computed here from what Config served at each run (the same oracle as the fault-injection suite's), never from
  * the monitor's code. A block without a comment, a kind or key this test does not know, a result that differs,
  * or a claim the story gives nothing to return fails the test.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { synthesizeFunction, type FunctionArtifact } from '../../tools/bench/artifacts';
-import { scheduledEvent } from '../../tools/local/invocation';
-import { startLocalMode, type LocalMode } from '../../tools/local/local-mode';
 import { DynamoDBRecordingProxy } from '../../tools/local/recording-proxy';
 import { refKey, SimulatedOrganization, type SimulatedSource } from '../../tools/local/simulated-organization';
 import { actualHistory, expectedHistory } from '../faults/support/oracle';
-import type { Observation } from '../faults/support/lab';
+import { Lab, LAB_CONTEXT, labResolver, type Observation } from '../faults/support/lab';
+import { assertLabCallsAllowed } from '../faults/support/permissions';
+import { labArtifact } from '../support/workflow-artifact';
 import { awsCliVersion, documentedReads, runWithAwsCli, substitute, type CliRun, type DocumentedRead } from './examples';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const RUNNER = fileURLToPath(new URL('../e2e/invoke-bundle.mjs', import.meta.url));
 /** The story's names differ from the docs' placeholders, so a placeholder left unreplaced finds nothing. */
 const ORG = 'docs-org';
 const TEAM = 'docs-team';
@@ -41,12 +37,10 @@ const T3 = '2026-11-24T12:00:00.000Z';
 const T4 = '2026-11-24T12:15:00.000Z';
 
 const org = new SimulatedOrganization({ now: T1, seed: 7, accountId: '111122223333', region: REGION });
-/** What Config served at each run, per aggregator. */
-const observations: Record<string, Observation[]> = { [ORG]: [], [TEAM]: [] };
+/** What Config served at each run whose reconciliation was recorded, per aggregator (the lab's record). */
+const observations = (aggregator: string): readonly Observation[] => lab.observations.get(aggregator) ?? [];
 const runTimes: string[] = [];
-let local: LocalMode;
-let fn: FunctionArtifact;
-let outdir: string;
+let lab: Lab;
 let cliVersion: string;
 /** Why the AWS CLI cannot run, if it cannot: every test then fails with it (a missing CLI is a failure, not a skip). */
 let cliMissing: Error | undefined;
@@ -63,12 +57,20 @@ beforeAll(async () => {
     return;
   }
 
-  outdir = mkdtempSync(join(tmpdir(), 'aggwatch-docs-synth-'));
-  fn = synthesizeFunction(outdir, { aggregators: `${ORG},${TEAM}`, emails: 'ops@example.com' });
+  // The app as deployed with the story's settings (synthesized once per content of the sources, before any endpoint).
+  const artifact = labArtifact({ region: REGION, accountId: org.accountId }, { ...LAB_CONTEXT, aggregators: `${ORG},${TEAM}`, emails: 'ops@example.com' });
+  const worker = artifact.template.Resources[artifact.worker.logicalId]?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined;
 
   org.populate(ORG, { accounts: 30, regions: ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-east-1'], seed: 7, unauthorizedAccounts: 1, optInDisabledAccounts: 2, recorderOff: 2, internal: 1, outdated: 2 });
   org.populate(TEAM, { accounts: 4, regions: ['us-east-1', 'eu-west-1'], seed: 8, firstAccountId: 200_000_000_000, internal: 1, outdated: 0 });
-  local = await startLocalMode({ org, tableName: 'ConfigAggregatorWatch-MonitorTable-docs' });
+  lab = await Lab.start({
+    org,
+    aggregators: [ORG, TEAM],
+    artifact,
+    tableName: 'ConfigAggregatorWatch-MonitorTable-docs',
+    // The worker's settings as synthesized, its table and topic references resolved to the local ones.
+    workerEnv: (local) => ({ ...local.env, ...(labResolver(artifact, local).resolve(worker?.Variables ?? {}) as Record<string, string>) }),
+  });
 
   const sources = org.sources(ORG);
   const healthy = (id: string) => sources.filter((s) => s.sourceId === id).every((s) => s.status === 'SUCCEEDED');
@@ -77,53 +79,36 @@ beforeAll(async () => {
   const other = sources.find((s) => s.status === 'SUCCEEDED' && s.sourceId !== account);
   if (!account || !recorderOff || !other) throw new Error('the simulated organization lacks the sources the story needs');
 
-  await invoke(T1); // first run: everything FIRST_SEEN, before every documented range
+  await run(T1); // first run: everything FIRST_SEEN, before every documented range
   org.advanceTo(T2);
   for (const region of ['eu-west-1', 'us-east-1']) org.fail(ORG, { sourceId: account, region }, 'unauthorized');
   org.fail(TEAM, { sourceId: '200000000001', region: 'eu-west-1' }, 'recorderOff');
-  await invoke(T2);
+  await run(T2);
   org.advanceTo(T3);
   org.recover(ORG, { sourceId: account, region: 'eu-west-1' });
   org.fail(ORG, recorderOff, 'internal'); // still FAILED, another error code: ERROR_CHANGED
   org.outdate(ORG, other);
-  await invoke(T3);
-  await invoke(T4); // nothing changes
-});
+  await run(T3);
+  await run(T4); // nothing changes
+  // Every call the worker and the dispatcher made is one their synthesized roles allow.
+  assertLabCallsAllowed(lab);
+}, 300_000);
 
 afterAll(async () => {
-  await local?.close();
-  if (outdir) rmSync(outdir, { recursive: true, force: true });
+  await lab?.close();
 });
 
-/** One scheduled invocation of the bundle, in its own process, with the synthesized environment. */
-async function invoke(time: string): Promise<void> {
-  org.advanceTo(time);
-  for (const aggregator of [ORG, TEAM]) observations[aggregator]?.push({ at: time, sources: org.sources(aggregator) });
+/** One scheduled tick, to the end of its execution, which must succeed with every Task and both aggregators recorded. */
+async function run(time: string): Promise<void> {
+  const execution = await lab.tick(time);
   runTimes.push(time);
-  const resultFile = join(outdir, `result-${runTimes.length}.json`);
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    AWS_LAMBDA_FUNCTION_NAME: 'ConfigAggregatorWatch-MonitorFunction-docs',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
-    AWS_LAMBDA_LOG_FORMAT: 'JSON',
-    LAMBDA_TASK_ROOT: fn.assetDir,
-    TZ: ':UTC',
-    ...local.env,
-    // The function's settings as synthesized (its table and topic are references: the local ones, from local.env).
-    ...fn.literalEnv,
-  };
-  const handler = `${basename(fn.module).replace(/\.(mjs|cjs|js)$/, '')}.${fn.exportName}`;
-  const event = JSON.stringify(scheduledEvent(time, org));
-  const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [RUNNER, fn.assetDir, handler, event, resultFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let text = '';
-    child.stdout.on('data', (c: Buffer) => (text = (text + c.toString()).slice(-4_000)));
-    child.stderr.on('data', (c: Buffer) => (text = (text + c.toString()).slice(-4_000)));
-    child.on('error', reject);
-    child.on('close', (exit) => resolve({ code: exit, output: text }));
-  });
-  const outcome = existsSync(resultFile) ? (JSON.parse(readFileSync(resultFile, 'utf8')) as { ok: boolean; error?: unknown }) : { ok: false };
-  if (code !== 0 || !outcome.ok) throw new Error(`the bundle failed at ${time} (exit ${code}): ${JSON.stringify(outcome.error)}\n${output}`);
+  const failed = execution.invocations.filter((i) => !i.outcome.ok);
+  if (execution.status !== 'SUCCEEDED' || failed.length > 0 || [ORG, TEAM].some((a) => !execution.recorded.includes(a))) {
+    throw new Error(
+      `the run at ${time} did not succeed: ${execution.status} ${execution.error ?? ''} ${execution.cause ?? ''}, recorded ${execution.recorded.join(',') || 'nothing'}, ` +
+        `failed Tasks: ${JSON.stringify(failed.map((i) => i.outcome))}`.slice(0, 4_000),
+    );
+  }
 }
 
 // ---- what each kind of claim means -----------------------------------------------------------------------------
@@ -136,7 +121,7 @@ const parseLine = (line: string) => {
   const [type, sourceId, region] = key.split('#');
   return { type, sourceId, region, at, to: change.split('>')[1] };
 };
-const last = (aggregator: string): readonly SimulatedSource[] => observations[aggregator]?.at(-1)?.sources ?? [];
+const last = (aggregator: string): readonly SimulatedSource[] => observations(aggregator).at(-1)?.sources ?? [];
 
 interface Check {
   readonly params: readonly string[];
@@ -152,7 +137,7 @@ const CHECKS: Record<string, Check> = {
   history: {
     params: ['aggregator', 'source', 'region', 'from', 'to', 'order'],
     expected: (p) =>
-      expectedHistory(p.aggregator ?? '', observations[p.aggregator ?? ''] ?? []).filter((line) => {
+      expectedHistory(p.aggregator ?? '', observations(p.aggregator ?? '')).filter((line) => {
         const e = parseLine(line);
         return e.sourceId === p.source && e.region === p.region && within(e.at, p.from ?? '', p.to ?? '');
       }),
@@ -178,7 +163,7 @@ const CHECKS: Record<string, Check> = {
   transitions: {
     params: ['aggregator', 'status', 'from', 'to'],
     expected: (p) =>
-      expectedHistory(p.aggregator ?? '', observations[p.aggregator ?? ''] ?? []).filter((line) => {
+      expectedHistory(p.aggregator ?? '', observations(p.aggregator ?? '')).filter((line) => {
         const e = parseLine(line);
         return e.to === p.status && within(e.at, p.from ?? '', p.to ?? '');
       }),
@@ -231,10 +216,10 @@ describe('the documented queries', () => {
     const code = substitute(read.code, placeholders());
 
     // A proxy of its own in front of the table, so that the blocks can run side by side and each one's requests are known.
-    const proxy = await new DynamoDBRecordingProxy(local.dynamodb.endpoint, { accountId: org.accountId, region: REGION }).start();
+    const proxy = await new DynamoDBRecordingProxy(lab.local.dynamodb.endpoint, { accountId: org.accountId, region: REGION }).start();
     let result: CliRun;
     try {
-      result = await runWithAwsCli(code, { endpoint: proxy.endpoint, region: REGION, variables: { TABLE: local.tableName } });
+      result = await runWithAwsCli(code, { endpoint: proxy.endpoint, region: REGION, variables: { TABLE: lab.local.tableName } });
     } finally {
       await proxy.close();
     }

@@ -92,12 +92,10 @@ describe.concurrent('SNS goes away', () => {
     });
   });
 
-  // KNOWN GAP of the engine (lambda/steps/notify.ts, lambda/deliver.ts): a channel that refuses the notices after the
-  // SDK's retries (here the port closed) is returned as the aggregator's failure of the run (AggregatorsFailed), not
-  // thrown as a Task error, so the definition's Retry does not send again once SNS is back; the notices stay owed to
-  // the next tick, by which the first of them (a source that failed at step 1) has recovered: its failure is never
-  // told. Under the single invocation, Lambda's retry of the event sent them minutes later. Flip to `it` when
-  // Notify throws a transient channel failure (the Task retries) and keeps the result for a permanent one.
+  // A channel that refuses the notices after the SDK's retries (here the port closed) fails the NotifyAggregator Task
+  // (lambda/steps/notify.ts), so the definition's Retry sends them again within the run once SNS is back, before the
+  // first of them (a source that failed at step 1) has recovered; only after the retries does NotifyAggregatorLastAttempt
+  // record the refusal as the aggregator's failure.
   it('the endpoint gone (port closed) for one Notify attempt: the definition retries it, every notice sent once', async () => {
     // Arrange
     const org = organization();

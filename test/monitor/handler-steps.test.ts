@@ -1,6 +1,6 @@
 /**
- * The function's entry point with a step event: the input validated (an unknown step named with the allowed ones),
- * then the step run, with the clients and adapters the handler builds at init (the store on dynalite).
+ * The function's entry point: the input validated (an event without a step, or an unknown step, named with the
+ * allowed ones), then the step run, with the clients and adapters the handler builds at init (the store on dynalite).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Context } from 'aws-lambda';
@@ -31,6 +31,18 @@ afterAll(async () => {
 });
 
 describe('the handler with a step', () => {
+  it('refuses an event without a step (the schedule\'s, meant for the dispatcher), naming it and the steps, writing nothing', async () => {
+    // Arrange
+    const scheduled = { 'detail-type': 'Scheduled Event', source: 'aws.events', time: '2026-11-24T06:45:00Z' };
+    // Act
+    const refused = handler(scheduled, context);
+    // Assert
+    await expect(refused).rejects.toThrow(
+      `Not a step of the run's workflow: got ${JSON.stringify(scheduled)}. The function runs one step per invocation, {"step": ...} with step one of begin, read, reconcile, notify, finalize`,
+    );
+    expect(await local.countItems('handler-steps')).toBe(0);
+  });
+
   it('refuses an unknown step, naming it and the allowed steps', async () => {
     // Act
     const refused = handler({ step: 'plan', runAt: AT }, context);

@@ -1,6 +1,7 @@
 /**
- * The real monitor (reader, store, notifier and core) with Config and SNS mocked at the SDK client and the
- * store on dynalite. `org` is the simulated truth the mocked Config serves, page by page.
+ * What the workflow driver (workflow-driver.ts) runs the steps against: Config, SNS, EventBridge and Security Hub
+ * mocked at the SDK client, the store on dynalite, the settings. `org` is the simulated truth the mocked Config
+ * serves, page by page.
  */
 import {
   ConfigServiceClient,
@@ -12,22 +13,15 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { BatchImportFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ConfigReader } from '../../adapters/config-reader';
-import { ChatNotifier, Notifier } from '../../adapters/notifier';
-import { EventsPublisher } from '../../adapters/events-publisher';
-import { SecurityHubPublisher } from '../../adapters/securityhub-publisher';
 import type { ObservedSource } from '../../core/model';
 import { DEFAULTS, type MonitorSettings } from '../../core/settings';
-import { runMonitor, type RunReport } from '../../lambda/run';
 import type { ReportStep } from '../../lambda/reports';
 import { HistoryStore } from '../../adapters/store/history-store';
 import type { LocalDynamoDB } from '../../tools/local/local-dynamodb';
 
 export const TOPIC = 'arn:aws:sns:us-east-1:123456789012:alerts';
 export const CHAT_TOPIC = 'arn:aws:sns:us-east-1:123456789012:chat';
-const ACCOUNT = { accountId: '123456789012', region: 'us-east-1', partition: 'aws' };
 
 export interface Published {
   subject: string;
@@ -48,7 +42,7 @@ export class Harness {
   publishFails = false;
   /** Formats (email, json, sms) whose publications SNS refuses. */
   readonly failFormats = new Set<string>();
-  /** With `integrations`: EventBridge, Security Hub and the chat topic, mocked at the SDK client. */
+  /** With `integrations`: EventBridge, Security Hub and the chat topic (the driver's), mocked at the SDK client. */
   readonly events = mockClient(new EventBridgeClient({ region: 'us-east-1' }));
   readonly securityHub = mockClient(new SecurityHubClient({ region: 'us-east-1' }));
   /** The chat topic's messages. */
@@ -108,30 +102,6 @@ export class Harness {
     });
   }
 
-  /** One scheduled run at the given time. */
-  async run(at: string, remainingMs?: () => number): Promise<RunReport> {
-    return runMonitor(
-      {
-        settings: this.settings,
-        reader: new ConfigReader(this.config as unknown as ConfigServiceClient),
-        store: this.store,
-        notifier: new Notifier(this.sns as unknown as SNSClient, TOPIC),
-        ...(this.integrations
-          ? {
-              integrations: {
-                events: new EventsPublisher(this.events as unknown as EventBridgeClient, FAST),
-                ...(this.settings.securityHubFindings ? { findings: new SecurityHubPublisher(this.securityHub as unknown as SecurityHubClient, FAST) } : {}),
-                ...(this.settings.chatTopicArn ? { chat: new ChatNotifier(this.sns as unknown as SNSClient, this.settings.chatTopicArn) } : {}),
-              },
-            }
-          : {}),
-        logger: new Logger({ logLevel: 'SILENT' }),
-        ...(this.reports ? { reports: this.reports } : {}),
-      },
-      { at, ...(remainingMs ? { remainingMs } : {}), findingsContext: ACCOUNT },
-    );
-  }
-
   /** Every event sent so far (accepted or not), as its detail. */
   sentEvents(): Record<string, unknown>[] {
     return this.events.commandCalls(PutEventsCommand).flatMap((c) => (c.args[0].input.Entries ?? []).map((e) => JSON.parse(e.Detail ?? '{}') as Record<string, unknown>));
@@ -170,7 +140,5 @@ function toWire(s: ObservedSource): AggregatedSourceStatus {
     ...(s.errorMessage ? { LastErrorMessage: s.errorMessage } : {}),
   };
 }
-
-const FAST = { minTimeoutMs: 0, randomize: false, attempts: 2 } as const;
 
 export const minutes = (iso: string, n: number) => new Date(Date.parse(iso) + n * 60_000).toISOString();

@@ -1,17 +1,14 @@
 /**
- * Delivery, the integrations and the status report through the workflow (the driver runs the steps in the state
- * machine's order): a notice is marked only once every channel accepted it, and the report is Finalize's, at each
- * full sweep.
+ * Delivery and the integrations through the workflow (the driver runs the steps in the state machine's order): the
+ * SNS digest, EventBridge events, Security Hub findings and the chat topic. A notice is marked only once every
+ * enabled channel accepted it; what one refused is sent again by Notify's retries and by the next run (same
+ * noticeId); an error-code change is an event and a finding, marked with notifiedErrorCode. (The status report,
+ * Finalize's: workflow-reports.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BatchImportFindingsCommand } from '@aws-sdk/client-securityhub';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { mockClient } from 'aws-sdk-client-mock';
-import { ReportWriter } from '../../adapters/report-writer';
-import { FullSweepReports, type ReportOutcome } from '../../lambda/reports';
 import { startLocalDynamoDB, type LocalDynamoDB } from '../../tools/local/local-dynamodb';
 import { AT, organization } from '../support/builders';
 import { CHAT_TOPIC, Harness, minutes } from './harness';
@@ -71,9 +68,12 @@ describe('every channel', () => {
     const all = await setup({ securityHubFindings: true, chatTopicArn: CHAT_TOPIC });
     all.h.integrations = true;
     acceptEvents(all.h);
-    all.h.securityHub.on(BatchImportFindingsCommand).resolves({ FailedCount: 0, SuccessCount: 1, FailedFindings: [] });
+    acceptFindings(all.h);
     return all;
   }
+  const acceptFindings = (h: Harness) => h.securityHub.on(BatchImportFindingsCommand).resolves({ FailedCount: 0, SuccessCount: 1, FailedFindings: [] });
+  /** BatchImportFindings calls per Notify attempt whose finding is refused InvalidInput: one (a permanent code, not retried by the publisher). */
+  const FINDING_IMPORTS_PER_ATTEMPT = 1;
 
   it('sends the failure as a digest, an event, a finding and a chat card, marks it once, and sends nothing more', async () => {
     // Arrange
@@ -84,9 +84,9 @@ describe('every channel', () => {
     // Assert
     expect(first.status).toBe('succeeded');
     expect(h.published).toHaveLength(1);
-    expect(h.sentEvents()).toMatchObject([{ noticeKind: 'failure', aggregator: 'org', condition: 'FAILED', source: { sourceId: '100000000003' } }]);
-    expect(h.sentFindings()).toMatchObject([{ AwsAccountId: '123456789012', RecordState: 'ACTIVE' }]);
-    expect(h.chat).toHaveLength(1);
+    expect(h.sentEvents()).toMatchObject([{ noticeKind: 'failure', aggregator: 'org', condition: 'FAILED', source: { sourceId: '100000000003', lastErrorCode: 'AUTHORIZATION_NOT_FOUND' } }]);
+    expect(h.sentFindings()).toMatchObject([{ AwsAccountId: '123456789012', RecordState: 'ACTIVE', ProductArn: 'arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default' }]);
+    expect(h.chat.map((m) => JSON.parse(m) as { version: string; source: string })).toMatchObject([{ version: '1.0', source: 'custom' }]);
     expect((await h.store.loadAll('org')).get(KEY)).toMatchObject({ notifiedCondition: 'FAILED', notifiedErrorCode: 'AUTHORIZATION_NOT_FOUND' });
     expect(second.aggregators[0]).toMatchObject({ outcome: 'ok', noticesPublished: 0 });
     expect(h.sentEvents()).toHaveLength(1);
@@ -116,6 +116,67 @@ describe('every channel', () => {
     expect(await marker(h)).toBe('FAILED');
   });
 
+  it('keeps the notice owed when Security Hub refuses its finding (FailedFindings), retried within the run, and imports it next run', async () => {
+    // Arrange
+    const { h, d } = await channels();
+    h.securityHub.on(BatchImportFindingsCommand).callsFake((input: { Findings: { Id: string }[] }) => ({
+      FailedCount: 1,
+      SuccessCount: 0,
+      FailedFindings: [{ Id: input.Findings[0]?.Id, ErrorCode: 'InvalidInput', ErrorMessage: 'refused' }],
+    }));
+    const imports = () => h.sentFindings().filter((f) => f.RecordState === 'ACTIVE' && f.ProductFields?.['config-aggregator-watch/SourceId'] === '100000000003');
+    // Act
+    const failed = await d.execute(AT);
+    const refusedImports = imports().length;
+    const markerAfterFailure = await marker(h);
+    acceptFindings(h);
+    const retried = await d.execute(minutes(AT, 15));
+    // Assert
+    expect(failed.status).toBe('aggregatorsFailed');
+    expect(failed.aggregators[0]?.error?.name).toBe('FindingsNotDelivered');
+    expect(markerAfterFailure).toBeUndefined();
+    // The finding at each Notify attempt (the Task's retries, then its last attempt), then once by the next run.
+    const attempts = failed.tasks.filter((t) => t.step === 'notify').length;
+    expect(attempts).toBe(4);
+    expect(refusedImports).toBe(FINDING_IMPORTS_PER_ATTEMPT * attempts);
+    expect(imports()).toHaveLength(refusedImports + 1);
+    expect(new Set(imports().map((f) => f.Id)).size).toBe(1);
+    expect(retried.status).toBe('succeeded');
+    expect(await marker(h)).toBe('FAILED');
+  });
+
+  it('tells of an error-code change by event (not e-mail), retried until accepted, with the same noticeId', async () => {
+    // Arrange: the failure delivered with AUTHORIZATION_NOT_FOUND; then its code changes while EventBridge denies.
+    const { h, d } = await channels();
+    await d.execute(AT);
+    h.set('org', '100000000003', 'us-east-1', { errorCode: 'ORGANIZATION_ACCESS_DENIED' });
+    h.events.on(PutEventsCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
+    // Act
+    const refused = await d.execute(minutes(AT, 15));
+    const codeAfterRefusal = (await h.store.loadAll('org')).get(KEY)?.notifiedErrorCode;
+    const changesRefused = h.sentEvents().filter((e) => e.noticeKind === 'error-code-changed').length;
+    acceptEvents(h);
+    await d.execute(minutes(AT, 30));
+    await d.execute(minutes(AT, 45));
+    // Assert
+    expect(refused.failed).toEqual(['org']);
+    expect(codeAfterRefusal).toBe('AUTHORIZATION_NOT_FOUND');
+    const changes = h.sentEvents().filter((e) => e.noticeKind === 'error-code-changed');
+    // Refused at every Notify attempt of the run, then accepted once by the next run, and not sent again after.
+    expect(changesRefused).toBeGreaterThanOrEqual(refused.tasks.filter((t) => t.step === 'notify').length);
+    expect(changes).toHaveLength(changesRefused + 1);
+    expect(changes.at(-1)).toMatchObject({ previous: { lastErrorCode: 'AUTHORIZATION_NOT_FOUND' }, source: { lastErrorCode: 'ORGANIZATION_ACCESS_DENIED' } });
+    expect(new Set(changes.map((e) => e.noticeId)).size).toBe(1);
+    expect(h.published.filter((p) => p.kind.includes('failure'))).toHaveLength(1);
+    // Not by e-mail: the digests tell of the source's failure once (and of the aggregator's own failure).
+    expect(h.published.filter((p) => p.kind.some((k) => k !== 'failure' && k !== 'monitor-error'))).toEqual([]);
+    // And by finding: the source's finding updated with the new code (the same Id as the failure's).
+    const findings = h.sentFindings().filter((f) => f.ProductFields?.['config-aggregator-watch/SourceId'] === '100000000003');
+    expect(findings.at(-1)?.ProductFields?.['config-aggregator-watch/LastErrorCode']).toBe('ORGANIZATION_ACCESS_DENIED');
+    expect(new Set(findings.map((f) => f.Id)).size).toBe(1);
+    expect((await h.store.loadAll('org')).get(KEY)?.notifiedErrorCode).toBe('ORGANIZATION_ACCESS_DENIED');
+  });
+
   it('tells of an error-code change by event (not e-mail), with the state before as previous', async () => {
     // Arrange
     const { h, d } = await channels();
@@ -128,32 +189,5 @@ describe('every channel', () => {
     expect(changes).toMatchObject([{ previous: { lastErrorCode: 'AUTHORIZATION_NOT_FOUND' }, source: { lastErrorCode: 'ORGANIZATION_ACCESS_DENIED' } }]);
     expect(h.published).toHaveLength(1);
     expect((await h.store.loadAll('org')).get(KEY)?.notifiedErrorCode).toBe('ORGANIZATION_ACCESS_DENIED');
-  });
-});
-
-describe('the status report, at Finalize', () => {
-  const BUCKET = 'aggwatch-reports-123456789012';
-  const s3Mock = mockClient(S3Client);
-  const putKeys = () => s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key);
-
-  it('writes each aggregator swept in full, after its notices, and nothing on the fast path', async () => {
-    // Arrange
-    s3Mock.reset();
-    s3Mock.on(PutObjectCommand).resolves({});
-    const { h, d } = await setup({ reportBucket: BUCKET });
-    const outcomes: ReportOutcome[] = [];
-    const writer = new ReportWriter(new S3Client({ region: 'us-east-1', maxAttempts: 1 }), h.store, { bucket: BUCKET });
-    h.reports = new FullSweepReports(writer, new Logger({ logLevel: 'SILENT' }), { region: 'eu-west-1', count: (o) => outcomes.push(o) });
-    // Act
-    const full = await d.execute(AT);
-    const written = putKeys();
-    const fast = await d.execute(minutes(AT, 15));
-    // Assert
-    expect(full.status).toBe('succeeded');
-    expect(written).toEqual(['reports/org/20261124T120000Z.html', 'reports/org/latest.html']);
-    expect(fast.aggregators[0]?.mode).toBe('fast');
-    expect(putKeys()).toEqual(written);
-    expect(outcomes).toEqual(['written']);
-    expect(h.published[0]?.email).toContain(`s3://${BUCKET}/reports/org/latest.html`);
   });
 });

@@ -64,7 +64,7 @@ export interface Execution {
   /** The error of a Task that failed all its attempts (status failed). */
   readonly error?: unknown;
   readonly tasks: TaskAttempt[];
-  /** As the old RunReport: the run summaries of this run, in the run's order, and the failed aggregators. */
+  /** The run summaries of this run, in the run's order, and the failed aggregators. */
   readonly aggregators: RunSummary[];
   readonly failed: readonly string[];
 }

@@ -5,7 +5,6 @@ import { CliError, UsageError } from '../../cli/errors';
 import { DeadlineError } from '../../core/deadline';
 import { AggwatchError, errorCode, systemErrorCode } from '../../core/errors';
 import { ConfigurationError, SettingsError } from '../../core/settings';
-import { MonitorRunError } from '../../lambda/run';
 import { UnknownContextKeyError } from '../../lib/context-settings';
 
 const cause = new Error('underlying');
@@ -21,7 +20,6 @@ describe('AggwatchError', () => {
     ['CliError', new CliError('failed', { cause }), 'CommandFailed'],
     ['UsageError', new UsageError('wrong', { cause }), 'InvalidUsage'],
     ['UnknownContextKeyError', new UnknownContextKeyError('aggregator', 'aggregators'), 'UnknownContextKey'],
-    ['MonitorRunError', new MonitorRunError({ at: 'now', aggregators: [], failed: [], durationMs: 0 }), 'AggregatorsFailed'],
   ])('%s derives from AggwatchError, with its name and a stable code', (name, error, code) => {
     // Prepare: the errors above
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isStepEvent, parseStepInput, StepInputError } from '../../core/workflow-input';
+import { parseStepInput, StepInputError } from '../../core/workflow-input';
 import { metaAfterObligation } from '../../core/aggregator-record';
 import { AT } from '../support/builders';
 
@@ -26,8 +26,19 @@ describe('parseStepInput', () => {
     for (const input of inputs) expect(parseStepInput(input)).toEqual(input);
   });
 
-  it('tells a step event from the old scheduled event', () => {
-    expect([{ step: 'begin' }, { time: AT }, null, 'x'].map(isStepEvent)).toEqual([true, false, false, false]);
+  it('rejects an event that is not a step, naming what it got and the allowed steps', () => {
+    // Arrange: the schedule's event (the dispatcher's, not the worker's), and events that are no object
+    const scheduled = { 'detail-type': 'Scheduled Event', source: 'aws.events', time: '2026-11-24T06:45:00Z' };
+    const allowed = 'step one of begin, read, reconcile, notify, finalize';
+    // Act / Assert
+    expect(() => parseStepInput(scheduled)).toThrow(StepInputError);
+    expect(() => parseStepInput(scheduled)).toThrow(`Not a step of the run's workflow: got ${JSON.stringify(scheduled)}.`);
+    expect(() => parseStepInput(scheduled)).toThrow(allowed);
+    expect(() => parseStepInput(null)).toThrow("Not a step of the run's workflow: got null.");
+    expect(() => parseStepInput(undefined)).toThrow("Not a step of the run's workflow: got undefined.");
+    expect(() => parseStepInput(['begin'])).toThrow('got ["begin"]');
+    expect(() => parseStepInput('begin')).toThrow('got "begin"');
+    expect(() => parseStepInput({ step: undefined })).toThrow(new StepInputError('Unknown step undefined. Allowed: begin, read, reconcile, notify, finalize.'));
   });
 });
 

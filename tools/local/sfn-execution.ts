@@ -43,8 +43,8 @@ export interface InvokeContext {
 }
 
 /**
- * The outcome of an invocation in a Lambda-like process (test/faults/support/lambda-runtime.mjs,
- * test/e2e/invoke-bundle.mjs: `{ ok, result }` or `{ ok: false, phase, error }`; undefined when the process died
+ * The outcome of an invocation in a Lambda-like process (test/faults/support/lambda-runtime.mjs: `{ ok, result }`
+ * or `{ ok: false, phase, error }`; undefined when the process died
  * without one: killed, crashed, out of time) as a Task sees it.
  */
 export function invokeOutcomeOf(

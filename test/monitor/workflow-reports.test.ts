@@ -1,7 +1,8 @@
 /**
- * The status report at each full sweep: the real run, store (dynalite), report writer and report step, with S3 mocked
- * at the client. A report is written after the notices, only for aggregators swept in full, and its failure is
- * logged and counted without failing the run or holding back a notice.
+ * The status report at each full sweep, through the workflow (Finalize writes it, after Notify sent the notices):
+ * the real steps, store (dynalite), report writer and report step, with S3 mocked at the client. A report is
+ * written only for aggregators swept in full; a failed put, an aggregator above the size bound and a report the
+ * time left cannot fit are logged and counted, never failing the run or holding back a notice.
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -12,6 +13,7 @@ import { FullSweepReports, type ReportLimits, type ReportOutcome } from '../../l
 import { startLocalDynamoDB, type LocalDynamoDB } from '../../tools/local/local-dynamodb';
 import { AT, organization } from '../support/builders';
 import { Harness, minutes } from './harness';
+import { WorkflowDriver } from './workflow-driver';
 
 const BUCKET = 'aggwatch-reports-123456789012';
 const REGIONS = ['us-east-1', 'eu-west-1'];
@@ -20,6 +22,7 @@ const FAILING = { status: 'FAILED', errorCode: 'AUTHORIZATION_NOT_FOUND', errorM
 let local: LocalDynamoDB;
 let tables = 0;
 let h: Harness;
+let d: WorkflowDriver;
 let outcomes: ReportOutcome[];
 const s3Mock = mockClient(S3Client);
 
@@ -33,14 +36,16 @@ afterAll(async () => {
 beforeEach(async () => {
   s3Mock.reset();
   s3Mock.on(PutObjectCommand).resolves({});
-  const name = `reports-${++tables}`;
+  const name = `workflow-reports-${++tables}`;
   await local.createTable(name);
   h = new Harness(local, name, { aggregators: ['org', 'second'], reportBucket: BUCKET });
+  // org: 40 sources, one failing; second: 10.
   h.org.set('org', organization(20, REGIONS));
   h.org.set('second', organization(5, REGIONS));
   h.set('org', '100000000003', 'eu-west-1', FAILING);
   outcomes = [];
   h.reports = step();
+  d = new WorkflowDriver(h, local.documentClient);
 });
 
 function step(limits?: ReportLimits): FullSweepReports {
@@ -54,13 +59,13 @@ function step(limits?: ReportLimits): FullSweepReports {
 
 const putKeys = () => s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key);
 
-describe('the status report at a full sweep', () => {
+describe('the status report at a full sweep, at Finalize', () => {
   it('writes each aggregator swept in full, after its notices: latest and dated, with the failing source in it', async () => {
     // Act
-    const report = await h.run(AT);
+    const run = await d.execute(AT);
 
-    // Assess
-    expect(report.failed).toEqual([]);
+    // Assert
+    expect([run.status, run.failed]).toEqual(['succeeded', []]);
     expect(putKeys()).toEqual([
       'reports/org/20261124T120000Z.html',
       'reports/org/latest.html',
@@ -79,33 +84,36 @@ describe('the status report at a full sweep', () => {
         `  Console: https://console.aws.amazon.com/s3/object/${BUCKET}?region=eu-west-1&prefix=reports%2Forg%2Flatest.html`,
       ].join('\n'),
     );
+    // After the notices: the reports are Finalize's, the last Task.
+    expect(run.tasks.at(-1)?.step).toBe('finalize');
   });
 
   it('writes nothing on the fast path', async () => {
-    // Prepare
-    await h.run(AT);
+    // Arrange
+    await d.execute(AT);
     s3Mock.resetHistory();
     outcomes = [];
 
     // Act
-    const report = await h.run(minutes(AT, 15));
+    const run = await d.execute(minutes(AT, 15));
 
-    // Assess
-    expect(report.aggregators.map((a) => a.mode)).toEqual(['fast', 'fast']);
+    // Assert
+    expect(run.aggregators.map((a) => a.mode)).toEqual(['fast', 'fast']);
     expect(putKeys()).toEqual([]);
     expect(outcomes).toEqual([]);
   });
 
   it('logs and counts a failed put, never failing the run or losing a notice', async () => {
-    // Prepare
+    // Arrange
     s3Mock.on(PutObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
 
     // Act
-    const report = await h.run(AT);
+    const run = await d.execute(AT);
 
-    // Assess
-    expect(report.failed).toEqual([]);
-    expect(report.aggregators.map((a) => [a.aggregator, a.outcome, a.noticesPublished])).toEqual([
+    // Assert
+    expect([run.status, run.failed]).toEqual(['succeeded', []]);
+    expect(run.tasks.filter((t) => t.error)).toEqual([]);
+    expect(run.aggregators.map((a) => [a.aggregator, a.outcome, a.noticesPublished])).toEqual([
       ['org', 'ok', 1],
       ['second', 'ok', 0],
     ]);
@@ -116,36 +124,37 @@ describe('the status report at a full sweep', () => {
   });
 
   it('skips, with a count, an aggregator above the size bound and any report the time left cannot fit', async () => {
-    // Prepare: org has 40 sources, second 10; at most 20 sources, and 30 s left when the reports start needs
-    // 20 s + 1 s a source (second's 10 need 30 s: fits; 11 would not).
-    let left = 900_000;
-    const inner = step({ maxSources: 20, reserveMs: 20_000, msPerSource: 1_000 });
-    h.reports = {
-      link: inner.link,
-      afterRun: (ctx, summaries) => {
-        left = 29_999;
-        return inner.afterRun(ctx, summaries);
-      },
-    };
+    // Arrange: org has 40 sources, second 10; at most 20 sources, and Finalize has 29,999 ms left, where a report
+    // needs 20 s + 1 s a source (second's 10 need 30 s: does not fit by 1 ms).
+    h.reports = step({ maxSources: 20, reserveMs: 20_000, msPerSource: 1_000 });
 
     // Act
-    const report = await h.run(AT, () => left);
+    const run = await d.execute(AT, { remainingMs: (s) => () => (s === 'finalize' ? 29_999 : 900_000) });
 
-    // Assess
-    expect(report.failed).toEqual([]);
+    // Assert
+    expect([run.status, run.failed]).toEqual(['succeeded', []]);
     expect(outcomes).toEqual(['skipped', 'skipped']);
     expect(putKeys()).toEqual([]);
   });
 
-  it('writes the one that fits when only one does', async () => {
-    // Prepare
+  it('writes the one that fits when only one does, and the one the time left fits', async () => {
+    // Arrange: the size bound only; then, in the next full sweep, 30,000 ms left: exactly second's 20 s + 10 x 1 s.
     h.reports = step({ maxSources: 20, reserveMs: 0, msPerSource: 0 });
+    const sized = await d.execute(AT);
+    const bySize = { outcomes: [...outcomes], keys: putKeys() };
+    h.reports = step({ maxSources: 20, reserveMs: 20_000, msPerSource: 1_000 });
+    outcomes = [];
+    s3Mock.resetHistory();
+    h.settings = { ...h.settings, fullSweepHours: 0.25 };
 
     // Act
-    await h.run(AT);
+    const timed = await d.execute(minutes(AT, 15), { remainingMs: (s) => () => (s === 'finalize' ? 30_000 : 900_000) });
 
-    // Assess
+    // Assert
+    expect(sized.status).toBe('succeeded');
+    expect(bySize).toEqual({ outcomes: ['skipped', 'written'], keys: ['reports/second/20261124T120000Z.html', 'reports/second/latest.html'] });
+    expect(timed.aggregators.map((a) => a.mode)).toEqual(['full', 'full']);
     expect(outcomes).toEqual(['skipped', 'written']);
-    expect(putKeys()).toEqual(['reports/second/20261124T120000Z.html', 'reports/second/latest.html']);
+    expect(putKeys()).toEqual(['reports/second/20261124T121500Z.html', 'reports/second/latest.html']);
   });
 });
