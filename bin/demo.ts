@@ -69,11 +69,6 @@ try {
   local.applyEnv();
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  // Powertools Metrics warns on stderr at each invocation that stored no metric, which is every step but Finalize
-  // (metrics are disabled here anyway): that one known line is left out of the demo's output.
-  const writeStderr = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
-    String(chunk).includes('No application metrics to publish') ? true : writeStderr(chunk, ...rest)) as typeof process.stderr.write;
   // The dispatcher, the state machine (synthesized from the CDK app) and the worker, all on the local endpoints.
   let overlapping: Promise<LocalTick> | undefined;
   const runs: LocalRuns = await local.startRuns({

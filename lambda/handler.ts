@@ -22,8 +22,9 @@ import { HistoryStore } from '../adapters/store/history-store';
 import { RunStore } from '../adapters/store/run-store';
 import { WRITE_ITEMS_PER_SECOND } from '../adapters/store/table-schema';
 import { parseStepInput } from '../core/workflow-input';
+import type { StepName } from '../core/workflow';
 import { FullSweepReports, type ReportOutcome } from './reports';
-import { runStep, type StepResult } from './steps';
+import { runStep, type StepDeps, type StepResult } from './steps';
 
 const settings = settingsFromEnvironment(process.env);
 const logger = new Logger({ serviceName: TELEMETRY.service });
@@ -72,15 +73,15 @@ const deps = {
 };
 
 /**
- * The run's working state. Reconcile units run concurrently (reconcileConcurrency): each one's writes take its share
- * of the table's pace, so that all of them together keep to WRITE_ITEMS_PER_SECOND.
+ * The run's working state, written at the table's pace (WRITE_ITEMS_PER_SECOND) by the steps that run alone (Begin,
+ * the read rounds, Finalize: nothing else of the run writes meanwhile), and at a share of it by those the Maps run
+ * concurrently (reconcileConcurrency units or aggregators at once), so that all of them together keep to it.
  */
-const runs = new RunStore(dynamodb, {
-  tableName: settings.tableName,
-  historyRetentionDays: settings.historyRetentionDays,
-  writesPerSecond: WRITE_ITEMS_PER_SECOND / settings.reconcileConcurrency,
-});
-const stepDeps = { ...deps, runs, rate: configRate, metrics };
+const runStore = (writesPerSecond: number) =>
+  new RunStore(dynamodb, { tableName: settings.tableName, historyRetentionDays: settings.historyRetentionDays, writesPerSecond });
+const alone: StepDeps = { ...deps, runs: runStore(WRITE_ITEMS_PER_SECOND), rate: configRate, metrics };
+const concurrent: StepDeps = { ...alone, runs: runStore(WRITE_ITEMS_PER_SECOND / settings.reconcileConcurrency) };
+const RUN_ALONE: ReadonlySet<StepName> = new Set(['begin', 'read', 'finalize']);
 
 export const handler = async (event: unknown, context: Context): Promise<StepResult> => {
   logger.addContext(context);
@@ -89,9 +90,10 @@ export const handler = async (event: unknown, context: Context): Promise<StepRes
   remainingMs = () => context.getRemainingTimeInMillis();
   try {
     const findingsContext = settings.securityHubFindings ? functionAccount(context.invokedFunctionArn) : undefined;
-    return await runStep(stepDeps, input, { remainingMs, ...(findingsContext ? { findingsContext } : {}) });
+    return await runStep(RUN_ALONE.has(input.step) ? alone : concurrent, input, { remainingMs, ...(findingsContext ? { findingsContext } : {}) });
   } finally {
-    metrics.publishStoredMetrics();
+    // Only Finalize stores the run's metrics: the other steps would log Powertools' "No application metrics" warning.
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     logger.removeKeys(['step']);
   }
 };
