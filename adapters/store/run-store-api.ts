@@ -25,6 +25,8 @@ export interface RunMarker {
   readonly aggregators: readonly string[];
   /** The Config rate learned by the end of the run (seeds the next run's limiter). */
   readonly rate?: RateState;
+  /** When Begin first ran (ISO 8601): the run's duration is counted from it, not from the scheduled time. */
+  readonly startedAt?: string;
   /**
    * Present when the run has something to tell of the aggregators' discovery (listing them): its failure (`error`),
    * or, without `error`, that it works again after one (the recovery notice is owed). Not an aggregator: no cursor.

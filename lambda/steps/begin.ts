@@ -38,7 +38,9 @@ export async function begin(deps: StepDeps, input: Omit<BeginInput, 'step'>): Pr
   const discovery = discovered.failure ? { error: discovered.failure } : discovered.recovering ? {} : undefined;
   const rate = previous?.rate ?? deps.rate.state();
   const names = cursors.map((c) => c.aggregator);
-  const marker: RunMarker = { runAt, state: 'running', aggregators: names, rate, ...(discovery ? { discovery } : {}) };
+  // A retried Begin keeps the first attempt's start.
+  const startedAt = existing?.startedAt ?? new Date().toISOString();
+  const marker: RunMarker = { runAt, state: 'running', aggregators: names, rate, startedAt, ...(discovery ? { discovery } : {}) };
   await runs.putMarker(marker);
   if (cursors.length > 0) await runs.putCursors(cursors);
   logger.info('Run begun', { discovery, aggregators: cursors.map((c) => ({ aggregator: c.aggregator, mode: c.mode, reason: c.reason })) });

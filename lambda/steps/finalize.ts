@@ -24,7 +24,8 @@ export async function finalize(deps: StepDeps, input: Omit<FinalizeInput, 'step'
   if (!marker) throw new Error(`No run marker for the run at ${runAt}: Begin writes it`);
   const notified = new Map(input.notified.map((n) => [n.aggregator, n]));
   const cursors = new Map((await runs.cursors(runAt)).map((c) => [c.aggregator, c]));
-  const durationMs = Math.max(0, Date.now() - Date.parse(runAt));
+  // From Begin's start (a run whose marker predates startedAt: from its scheduled time).
+  const durationMs = Math.max(0, Date.now() - Date.parse(marker.startedAt ?? runAt));
   const summaries: RunSummary[] = [];
 
   if (marker.discovery) {

@@ -74,6 +74,8 @@ describe('a healthy organization, through the workflow', () => {
     const failed = await h.store.currentInStatus('org', 'FAILED');
     expect(failed.map((s) => [s.sourceId, s.notifiedCondition, s.notifiedAt])).toEqual([['100000000007', 'FAILED', AT]]);
     expect((await h.store.getMeta('org'))).toMatchObject({ lastFullSweepAt: AT, totalSources: 300, updatedAt: AT });
+    // Counted from Begin's start, not from the scheduled time (AT, a week before this test runs).
+    expect(run.aggregators[0]!.durationMs).toBeLessThan(60_000);
   });
 
   it('takes the fast path when nothing changed: one filtered call, one unit, no source written, nothing sent', async () => {
