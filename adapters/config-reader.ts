@@ -94,14 +94,7 @@ export class ConfigReader {
       try {
         do {
           calls++;
-          const page = await this.configService.send(
-            new DescribeConfigurationAggregatorSourcesStatusCommand({
-              ConfigurationAggregatorName: aggregator,
-              ...(options.statuses ? { UpdateStatus: [...options.statuses] as never } : {}),
-              Limit: PAGE_LIMIT,
-              NextToken: token,
-            }),
-          );
+          const page = await this.page(aggregator, options.statuses, token);
           pages++;
           for (const s of page.AggregatedSourceStatusList ?? []) sources.push(normalise(s, strings));
           token = page.NextToken || undefined;
@@ -112,6 +105,18 @@ export class ConfigReader {
         throw explain(e, aggregator, token, options);
       }
     }
+  }
+
+  /** One page of an aggregator's source statuses, the API's largest (PAGE_LIMIT). */
+  private page(aggregator: string, statuses: readonly string[] | undefined, token: string | undefined) {
+    return this.configService.send(
+      new DescribeConfigurationAggregatorSourcesStatusCommand({
+        ConfigurationAggregatorName: aggregator,
+        ...(statuses ? { UpdateStatus: [...statuses] as never } : {}),
+        Limit: PAGE_LIMIT,
+        NextToken: token,
+      }),
+    );
   }
 
   /**
@@ -131,14 +136,7 @@ export class ConfigReader {
       do {
         if (pages > 0 && options.stop?.()) break;
         calls++;
-        const page = await this.configService.send(
-          new DescribeConfigurationAggregatorSourcesStatusCommand({
-            ConfigurationAggregatorName: aggregator,
-            ...(options.statuses ? { UpdateStatus: [...options.statuses] as never } : {}),
-            Limit: PAGE_LIMIT,
-            NextToken: token,
-          }),
-        );
+        const page = await this.page(aggregator, options.statuses, token);
         pages++;
         for (const s of page.AggregatedSourceStatusList ?? []) sources.push(normalise(s, strings));
         token = page.NextToken || undefined;
