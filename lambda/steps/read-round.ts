@@ -8,6 +8,7 @@
  * cursor's outcome, recorded, not the Task's error; a transient failure that outlasted the SDK's retries fails the
  * Task, which the state machine retries from the cursors.
  */
+import { isThrottlingError } from '@smithy/core/retry';
 import pLimit from 'p-limit';
 import { AggregatorMissingError, ConfigRequestError } from '../../adapters/config-reader';
 import type { Cursor } from '../../adapters/store/run-store-api';
@@ -24,16 +25,6 @@ export const READ_MARGIN_MS = 90_000;
 /** Pages read between two checkpoints (stage, then cursor). */
 export const PAGES_PER_CHUNK = 10;
 
-/**
- * Errors of the SDK that are throttling, however the service names it: transient, never an aggregator's own failure
- * (the SDK's retry strategy already retried them; the Task's Retry continues). Names as the AWS SDK for
- * JavaScript v3 classifies throttling (@smithy/service-error-classification THROTTLING_ERROR_CODES).
- */
-const THROTTLING = new Set([
-  'BandwidthLimitExceeded', 'EC2ThrottledException', 'LimitExceededException', 'PriorRequestNotComplete',
-  'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'RequestThrottled', 'RequestThrottledException',
-  'SlowDown', 'ThrottledException', 'Throttling', 'ThrottlingException', 'TooManyRequestsException', 'TransactionInProgressException',
-]);
 
 export async function readRound(deps: StepDeps, input: Omit<ReadRoundInput, 'step'>, ctx: StepContext): Promise<ReadRoundResult> {
   const { runs, settings } = deps;
@@ -138,5 +129,6 @@ async function attentionShrank(deps: StepDeps, cursor: Cursor): Promise<boolean>
 export function isAggregatorFailure(e: unknown): boolean {
   if (e instanceof AggregatorMissingError || e instanceof ConfigRequestError) return true;
   const { $fault, name } = (e ?? {}) as { $fault?: unknown; name?: unknown };
-  return $fault === 'client' && typeof name === 'string' && !THROTTLING.has(name);
+  // Throttling as the SDK's own retry strategy classifies it (a 429, a throttling error code, a throttling trait).
+  return $fault === 'client' && typeof name === 'string' && !isThrottlingError(e as Parameters<typeof isThrottlingError>[0]);
 }
