@@ -62,7 +62,24 @@ export interface TickOptions {
 }
 
 /** What a process did in one invocation, with the requests it made (its own, by client id). */
-export interface ProcessRun {
+/**
+ * What each endpoint received, and what SNS accepted, from one process (its invocation) or one tick (dispatcher and
+ * worker alike); the ledger clock when it started and when it ended.
+ */
+export interface Recorded {
+  readonly config: RecordedRequest[];
+  readonly dynamodb: RecordedRequest[];
+  readonly sns: RecordedRequest[];
+  readonly events: RecordedRequest[];
+  readonly securityhub: RecordedRequest[];
+  readonly states: RecordedRequest[];
+  readonly published: PublishedMessage[];
+  readonly from: number;
+  readonly to: number;
+  readonly wallMs: number;
+}
+
+export interface ProcessRun extends Recorded {
   readonly environment: string;
   /** As the runtime would report it: 0 returned, 1 the handler threw, 2 init error, null the process died. */
   readonly code: 0 | 1 | 2 | null;
@@ -75,18 +92,6 @@ export interface ProcessRun {
   readonly stdout: string;
   readonly stderr: string;
   readonly logs: LogLine[];
-  readonly config: RecordedRequest[];
-  readonly dynamodb: RecordedRequest[];
-  readonly sns: RecordedRequest[];
-  readonly events: RecordedRequest[];
-  readonly securityhub: RecordedRequest[];
-  readonly states: RecordedRequest[];
-  /** Messages SNS accepted from this process during the invocation. */
-  readonly published: PublishedMessage[];
-  /** Ledger clock when the invocation started and when it ended. */
-  readonly from: number;
-  readonly to: number;
-  readonly wallMs: number;
 }
 
 /** One Task's invocation of the worker. */
@@ -103,7 +108,7 @@ export interface TaskInvocation extends ProcessRun {
 export type ExecutionStatus = LocalExecution['status'] | 'NOT_STARTED';
 
 /** One scheduled tick: the dispatcher's deliveries and the execution they started (if any), to its end. */
-export interface Execution {
+export interface Execution extends Recorded {
   readonly at: string;
   readonly name: string;
   readonly dispatches: ProcessRun[];
@@ -116,17 +121,6 @@ export interface Execution {
   readonly transitions: StateTransition[];
   /** Aggregators whose units this execution reconciled (its Reconcile Map ended), in the read's order. */
   readonly recorded: string[];
-  /** Every request each endpoint received during the tick (dispatcher and worker alike). */
-  readonly config: RecordedRequest[];
-  readonly dynamodb: RecordedRequest[];
-  readonly sns: RecordedRequest[];
-  readonly events: RecordedRequest[];
-  readonly securityhub: RecordedRequest[];
-  readonly states: RecordedRequest[];
-  readonly published: PublishedMessage[];
-  readonly from: number;
-  readonly to: number;
-  readonly wallMs: number;
 }
 
 /** What the workflow needs of the lab: the endpoints, the ledger clock, the environments' variables. */
