@@ -21,7 +21,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { dispatcherSettingsToEnvironment } from '../../core/settings';
 import { TELEMETRY } from '../../core/telemetry';
-import { FUNCTION_RUNTIME, logsKeyStatement } from './function';
+import { FUNCTION_RUNTIME, functionLogsAndRole } from './function';
 import { functionCodeProps } from './function-code';
 import { grantNetworkInterfaces, type FunctionNetwork } from './network';
 import type { ResolvedProps } from './props';
@@ -67,13 +67,13 @@ export function createDispatcher(
     redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
   });
 
-  const logGroup = new logs.LogGroup(scope, 'DispatcherLogGroup', { retention: props.logRetention, encryptionKey: parts.key });
-  const role = new iam.Role(scope, 'DispatcherRole', {
-    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    description: 'config-aggregator-watch dispatcher',
-  });
-  logGroup.grantWrite(role);
-  role.addToPrincipalPolicy(logsKeyStatement(scope, logGroup, parts.key));
+  const { logGroup, role } = functionLogsAndRole(
+    scope,
+    { logGroup: 'DispatcherLogGroup', role: 'DispatcherRole' },
+    'config-aggregator-watch dispatcher',
+    props.logRetention,
+    parts.key,
+  );
   for (const statement of dispatcherStatements(scope, parts.stateMachine, parts.table)) role.addToPrincipalPolicy(statement);
   // In the user's VPC like the worker (CT.LAMBDA.PR.3), with the same subnets and security group.
   if (parts.network) grantNetworkInterfaces(scope, parts.network, role);

@@ -58,16 +58,7 @@ export function createMonitorFunction(
   props: ResolvedProps,
   resources: { readonly table: dynamodb.Table; readonly topic: sns.ITopic; readonly key: kms.IKey; readonly reportBucket?: s3.IBucket },
 ): MonitorFunction {
-  // Encrypted with the monitor's key (CT.CLOUDWATCH.PR.3); the key policy lets CloudWatch Logs use it.
-  const logGroup = new logs.LogGroup(scope, 'LogGroup', { retention: props.logRetention, encryptionKey: resources.key });
-  // Own role rather than the default one, which carries the AWSLambdaBasicExecutionRole managed policy
-  // (log groups it never uses); this one may write to its own log group only.
-  const role = new iam.Role(scope, 'Role', {
-    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    description: 'config-aggregator-watch function',
-  });
-  logGroup.grantWrite(role);
-  role.addToPrincipalPolicy(logsKeyStatement(scope, logGroup, resources.key));
+  const { logGroup, role } = functionLogsAndRole(scope, { logGroup: 'LogGroup', role: 'Role' }, 'config-aggregator-watch function', props.logRetention, resources.key);
   const network = props.network && createFunctionNetwork(scope, props.network, role);
   const integrations = createIntegrations(scope, props, role, resources.key);
 
@@ -144,6 +135,25 @@ function functionStatements(scope: Construct, props: ResolvedProps, table: dynam
     new iam.PolicyStatement({ actions: [...HANDLER_TABLE_ACTIONS], resources: [table.tableArn] }),
     new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/*`] }),
   ];
+}
+
+/**
+ * A function's own log group, encrypted with the monitor's key (CT.CLOUDWATCH.PR.3; the key policy lets CloudWatch
+ * Logs use it), and its own role rather than the default one, which carries the AWSLambdaBasicExecutionRole managed
+ * policy (log groups it never uses): this one may write to its own log group only, using the key through Logs.
+ */
+export function functionLogsAndRole(
+  scope: Construct,
+  ids: { readonly logGroup: string; readonly role: string },
+  description: string,
+  retention: logs.RetentionDays,
+  key: kms.IKey,
+): { readonly logGroup: logs.LogGroup; readonly role: iam.Role } {
+  const logGroup = new logs.LogGroup(scope, ids.logGroup, { retention, encryptionKey: key });
+  const role = new iam.Role(scope, ids.role, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description });
+  logGroup.grantWrite(role);
+  role.addToPrincipalPolicy(logsKeyStatement(scope, logGroup, key));
+  return { logGroup, role };
 }
 
 /**
