@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { startLocalDynamoDB, type LocalDynamoDB } from '../../tools/local/local-dynamodb';
 import { RunStore, type RunStoreOptions } from '../../adapters/store/run-store';
-import { SHARDS } from '../../adapters/store/table-schema';
+import { newCursor } from '../../lambda/steps/begin';
 import type { Cursor } from '../../adapters/store/run-store-api';
 import { AT } from '../support/builders';
 import { fakeClock } from '../support/fake-clock';
@@ -52,22 +52,8 @@ export function useRunStore(): Fixture {
 }
 
 export function cursor(overrides: Partial<Cursor> = {}): Cursor {
-  return {
-    aggregator: 'org',
-    runAt: RUN,
-    mode: 'full',
-    reason: 'schedule',
-    epoch: 0,
-    chunk: 0,
-    token: null,
-    pages: 0,
-    sources: 0,
-    calls: 0,
-    restarts: 0,
-    perShard: Array.from({ length: SHARDS }, () => 0),
-    outcome: 'reading',
-    ...overrides,
-  };
+  // A fresh cursor as Begin writes it.
+  return { ...newCursor(RUN, 'org', 'full', 'schedule'), ...overrides };
 }
 
 /** Everything an async iterable yields, and how many times it yielded. */
