@@ -142,6 +142,8 @@ export function createWorkflow(
 
   // A channel's refusal fails NotifyAggregator, which its Retry sends again; once the retries are spent, the last
   // attempt records the refusal as the aggregator's failure (a result: the notices stay owed, Finalize still runs).
+  // A state with both Retry and Catch uses its retriers first and only then the matching catcher (Developer Guide,
+  // "Handling errors in Step Functions workflows", https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
   const notifyLastAttempt = task('notify', S.notifyLastAttempt, { runAt: at('$.runAt'), aggregator: at('$.aggregator'), lastAttempt: true });
   const notifyAggregator = task('notify', S.notifyAggregator, { runAt: at('$.runAt'), aggregator: at('$.aggregator') }, { jitter: true }).addCatch(
     notifyLastAttempt,
